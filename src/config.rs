@@ -1,0 +1,116 @@
+//! All configuration in one place: flags, each also read from `ZHIYAN_<FLAG>` (clap's `env`), with the
+//! defaults of API.md. Secrets are never printed: Debug redacts the database password.
+use crate::domain::Span;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Where the data lives; shared by every command.
+#[derive(clap::Args, Clone)]
+pub struct DataArgs {
+    /// Database URL: sqlite://PATH (default sqlite://<data-dir>/zhiyan.db) or postgres://...
+    #[arg(long, env = "ZHIYAN_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Directory for the embedded database and the keyring.
+    #[arg(long, env = "ZHIYAN_DATA_DIR", default_value = "./zhiyan-data", global = true)]
+    pub data_dir: PathBuf,
+    /// Largest number of database connections this instance opens.
+    #[arg(long, env = "ZHIYAN_DB_MAX_CONNECTIONS", default_value_t = 10, global = true)]
+    pub db_max_connections: u32,
+}
+
+impl DataArgs {
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("zhiyan.db").display()))
+    }
+}
+
+impl fmt::Debug for DataArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DataArgs")
+            .field("database_url", &redact_url(&self.database_url()))
+            .field("data_dir", &self.data_dir)
+            .field("db_max_connections", &self.db_max_connections)
+            .finish()
+    }
+}
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct ServeArgs {
+    #[arg(long, env = "ZHIYAN_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Load the demo organisation and accounts when the database is empty.
+    #[arg(long, env = "ZHIYAN_DEMO")]
+    pub demo: bool,
+    /// Upper bound of the random delay before reporter text reaches staff (default 30m; 0s with --demo).
+    #[arg(long, env = "ZHIYAN_RELEASE_DELAY", value_parser = Span::parse)]
+    pub release_delay: Option<Span>,
+    /// Public statistics include data only up to now minus this.
+    #[arg(long, env = "ZHIYAN_STATS_LAG", default_value = "1d", value_parser = Span::parse)]
+    pub stats_lag: Span,
+    /// Smallest count (and base of a rate) public statistics show.
+    #[arg(long, env = "ZHIYAN_STATS_K", default_value_t = 5)]
+    pub stats_k: u32,
+    /// How often deadlines and pending releases are checked.
+    #[arg(long, env = "ZHIYAN_SWEEP_INTERVAL", default_value = "30s", value_parser = Span::parse)]
+    pub sweep_interval: Span,
+    /// The deployment's time zone as an offset from UTC, e.g. +08:00; dates and times use it.
+    #[arg(long, env = "ZHIYAN_UTC_OFFSET", default_value = "+08:00", value_parser = parse_offset)]
+    pub utc_offset: i64,
+}
+
+impl ServeArgs {
+    pub fn release_delay(&self) -> Span {
+        self.release_delay.unwrap_or(if self.demo { Span(0) } else { Span(30 * 60) })
+    }
+}
+
+/// "+08:00" / "-05:30" / "Z" → seconds east of UTC.
+pub fn parse_offset(s: &str) -> Result<i64, String> {
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("z") || s == "+00:00" {
+        return Ok(0);
+    }
+    let err = || format!("`{s}` is not a UTC offset like +08:00");
+    let (sign, rest) = match s.as_bytes().first() {
+        Some(b'+') => (1, &s[1..]),
+        Some(b'-') => (-1, &s[1..]),
+        _ => return Err(err()),
+    };
+    let (h, m) = rest.split_once(':').ok_or_else(err)?;
+    let (h, m): (i64, i64) = (h.parse().map_err(|_| err())?, m.parse().map_err(|_| err())?);
+    if h > 14 || m > 59 {
+        return Err(err());
+    }
+    Ok(sign * (h * 3600 + m * 60))
+}
+
+/// postgres://user:secret@host/db → postgres://user:***@host/db
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_and_redaction() {
+        assert_eq!(parse_offset("+08:00"), Ok(28_800));
+        assert_eq!(parse_offset("-05:30"), Ok(-19_800));
+        assert!(parse_offset("8").is_err());
+        assert_eq!(redact_url("postgres://u:pw@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+    }
+}

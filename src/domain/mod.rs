@@ -1,0 +1,12 @@
+//! Pure rules: no HTTP, no SQL, no I/O. Everything here is decided from values passed in.
+pub mod clock;
+pub mod duration;
+pub mod lifecycle;
+pub mod org;
+pub mod receipt;
+pub mod routing;
+pub mod text;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use duration::Span;
+pub use lifecycle::{Action, Outcome, State};

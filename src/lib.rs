@@ -1,0 +1,35 @@
+//! Zhiyan (直言): an anonymous feedback channel for grassroots public servants.
+//! Data flows one way: web → service (use cases) → domain rules, crypto and store.
+pub mod config;
+pub mod crypto;
+pub mod domain;
+pub mod error;
+pub mod jobs;
+pub mod service;
+pub mod store;
+pub mod web;
+
+use std::sync::Arc;
+
+/// Everything needed to open the service on a database: used by `serve`, the CLI and the tests.
+pub async fn open_service(
+    data: &config::DataArgs,
+    clock: Arc<dyn domain::Clock>,
+    settings: service::Settings,
+) -> anyhow::Result<service::Service> {
+    let store = store::Store::connect(&data.database_url(), data.db_max_connections).await?;
+    store.migrate().await?;
+    let keys = crypto::Keyring::load_or_create(&data.data_dir)?;
+    Ok(service::Service::new(store, keys, clock, settings))
+}
+
+/// Serve `router` on `listener` until `shutdown` resolves, then finish in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,224 @@
+//! The `zhiyan` command line (API.md): thin wrappers over the library.
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use std::io::Read;
+use std::sync::Arc;
+use zhiyan::config::{redact_url, DataArgs, ServeArgs};
+use zhiyan::domain::SystemClock;
+use zhiyan::service::{ChainStatus, Role, Service, Settings};
+
+#[derive(Parser)]
+#[command(name = "zhiyan", version, about = "直言 Zhiyan: an anonymous feedback channel for grassroots public servants")]
+struct Cli {
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web service (applies pending migrations first).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Account administration.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Organisation file import and export.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Recompute the audit chain and name the first broken link.
+    VerifyLog,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a staff account. The password is read from standard input with --password-stdin,
+    /// otherwise a random one is generated and printed once.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_parser = ["desk", "supervisor", "admin"])]
+        role: String,
+        #[arg(long)]
+        department: Option<String>,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Import (create or update) the organisation from a TOML file; all or nothing.
+    Import { file: std::path::PathBuf },
+    /// Print the active organisation as TOML.
+    Export,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ZHIYAN_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    let ok = std::process::ExitCode::SUCCESS;
+    match cli.command {
+        Command::Serve(args) => serve(&cli.data, args).await.map(|_| ok),
+        Command::Migrate => {
+            let store = zhiyan::store::Store::connect(&cli.data.database_url(), 1).await?;
+            store.migrate().await?;
+            println!("migrations applied to {}", redact_url(&cli.data.database_url()));
+            Ok(ok)
+        }
+        Command::Admin(AdminCommand::CreateUser { username, role, department, password_stdin }) => {
+            let service = open(&cli.data, Settings::default()).await?;
+            let role = Role::parse(&role).context("role must be desk, supervisor or admin")?;
+            let (password, generated) = if password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s)?;
+                (s.trim_end_matches(['\n', '\r']).to_string(), false)
+            } else {
+                (random_password(), true)
+            };
+            service
+                .create_user(&username, role, department.as_deref(), &password)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e} (passwords need at least 12 characters)"))?;
+            println!("created {} account {username}", role.as_str());
+            if generated {
+                println!("password (shown once): {password}");
+            }
+            Ok(ok)
+        }
+        Command::Org(OrgCommand::Import { file }) => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let service = open(&cli.data, Settings::default()).await?;
+            match service.import_org(&text).await {
+                Ok(org) => {
+                    println!(
+                        "imported {} departments, {} areas, {} categories, {} rules",
+                        org.departments.len(),
+                        org.areas.len(),
+                        org.categories.len(),
+                        org.rules.len()
+                    );
+                    Ok(ok)
+                }
+                Err(e) => bail!("{}: {e}", file.display()),
+            }
+        }
+        Command::Org(OrgCommand::Export) => {
+            let service = open(&cli.data, Settings::default()).await?;
+            print!("{}", service.export_org().await?);
+            Ok(ok)
+        }
+        Command::VerifyLog => {
+            let service = open(&cli.data, Settings::default()).await?;
+            match service.verify_chain().await? {
+                ChainStatus::Valid { size, head } => {
+                    println!("audit log valid: {size} events, head {head}");
+                    Ok(ok)
+                }
+                ChainStatus::Broken { seq, reason } => {
+                    eprintln!("audit log BROKEN at event {seq}: {reason}");
+                    Ok(std::process::ExitCode::from(2))
+                }
+            }
+        }
+    }
+}
+
+async fn open(data: &DataArgs, settings: Settings) -> anyhow::Result<Service> {
+    zhiyan::open_service(data, Arc::new(SystemClock), settings).await
+}
+
+fn random_password() -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(zhiyan::crypto::random_bytes::<15>())
+}
+
+async fn serve(data: &DataArgs, args: ServeArgs) -> anyhow::Result<()> {
+    let settings = Settings {
+        release_delay: args.release_delay().seconds(),
+        utc_offset: args.utc_offset,
+        ..Settings::default()
+    };
+    let service = open(data, settings).await?;
+    if args.demo {
+        if args.release_delay.is_none() {
+            tracing::warn!("--demo: release-delay is 0s, so reports reach desks at once (not for production)");
+        }
+        let accounts = service.load_demo(include_str!("../examples/demo-org.toml")).await?;
+        if accounts.is_empty() {
+            tracing::info!("--demo: the database already has an organisation; nothing loaded");
+        } else {
+            println!("Demo accounts (passwords shown once):");
+            for a in &accounts {
+                println!("  {:<28} {:<10} {}", a.username, a.role.as_str(), a.password);
+            }
+        }
+    }
+    let secure_cookies = !args.bind.ip().is_loopback();
+    let state = zhiyan::web::AppState::new(service.clone(), secure_cookies)?;
+    let router = zhiyan::web::router(state);
+    let listener = tokio::net::TcpListener::bind(args.bind)
+        .await
+        .with_context(|| format!("binding {}", args.bind))?;
+    tracing::info!(
+        "zhiyan listening on http://{} ({} database)",
+        listener.local_addr()?,
+        service.store().backend().name()
+    );
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let jobs = tokio::spawn(zhiyan::jobs::run(
+        service.clone(),
+        std::time::Duration::from_secs(args.sweep_interval.seconds().max(1) as u64),
+        stop_rx,
+    ));
+    zhiyan::serve(listener, router, shutdown_signal()).await?;
+    let _ = stop_tx.send(true);
+    let _ = jobs.await;
+    service.store().close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,198 @@
+//! Use cases: what reporters, desks, supervisors and operators can do. Each combines the pure rules of
+//! `domain`, the keys of `crypto` and the persistence of `store`; it knows nothing of HTTP.
+mod audit;
+mod auth;
+mod items;
+mod org;
+mod reporter;
+mod views;
+
+pub use audit::{ChainStatus, Checkpoint};
+pub use auth::{Login, Role, StaffUser};
+pub use items::{ItemQuery, TransferDecision};
+pub use org::DemoAccount;
+pub use reporter::NewReportInput;
+pub use views::*;
+
+use crate::crypto::Keyring;
+use crate::domain::clock::{date, rfc3339};
+use crate::domain::{lifecycle, Action, Clock, State};
+use crate::error::{Error, Result};
+use crate::store::{NewEvent, NewMessage, ReportRow, Store, Tx};
+use std::sync::Arc;
+
+/// Tunables the use cases need (the rest of the configuration stays in the web and CLI layers).
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Upper bound, in seconds, of the random delay before reporter text reaches staff.
+    pub release_delay: i64,
+    /// The deployment's zone, seconds east of UTC; days and displayed times use it.
+    pub utc_offset: i64,
+    /// Staff session lifetime in seconds.
+    pub session_ttl: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { release_delay: 30 * 60, utc_offset: 8 * 3600, session_ttl: 12 * 3600 }
+    }
+}
+
+#[derive(Clone)]
+pub struct Service {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    keys: Keyring,
+    clock: Arc<dyn Clock>,
+    settings: Settings,
+    passwords: auth::Passwords,
+}
+
+/// Who did something, as the audit log records it.
+#[derive(Clone, Debug)]
+pub enum Actor {
+    Reporter,
+    Staff(StaffUser),
+    /// The service itself (release after the delay) or an operator at the command line.
+    System(&'static str),
+}
+
+impl Actor {
+    fn role(&self) -> &'static str {
+        match self {
+            Actor::Reporter => "reporter",
+            Actor::Staff(u) => u.role.as_str(),
+            Actor::System(_) => "system",
+        }
+    }
+    fn name(&self) -> Option<String> {
+        match self {
+            Actor::Reporter => None,
+            Actor::Staff(u) => Some(u.username.clone()),
+            Actor::System(what) => Some((*what).to_string()),
+        }
+    }
+    fn author(&self) -> &'static str {
+        match self {
+            Actor::Reporter => "reporter",
+            Actor::Staff(u) if u.role == Role::Supervisor => "supervisor",
+            _ => "department",
+        }
+    }
+}
+
+/// One recorded change to a report: the state move (if any), a message (if any) and its audit event.
+struct Step<'a> {
+    actor: &'a Actor,
+    action: Action,
+    kind: &'static str,
+    detail: serde_json::Value,
+    message: Option<Msg>,
+}
+
+struct Msg {
+    kind: &'static str,
+    internal: bool,
+    outcome: Option<&'static str>,
+    text: String,
+}
+
+impl Service {
+    pub fn new(store: Store, keys: Keyring, clock: Arc<dyn Clock>, settings: Settings) -> Service {
+        Service { inner: Arc::new(Inner { store, keys, clock, settings, passwords: auth::Passwords::new() }) }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+    pub fn keys(&self) -> &Keyring {
+        &self.inner.keys
+    }
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+    pub fn now(&self) -> i64 {
+        self.inner.clock.now()
+    }
+
+    fn fmt_time(&self, t: i64) -> String {
+        rfc3339(t, self.inner.settings.utc_offset)
+    }
+    fn fmt_date(&self, t: i64) -> String {
+        date(t, self.inner.settings.utc_offset)
+    }
+    /// The time a reporter's action is recorded with: the start of the local day, never the instant.
+    fn reporter_time(&self) -> i64 {
+        crate::domain::clock::day_start(self.now(), self.inner.settings.utc_offset)
+    }
+    /// When text a reporter sends now becomes visible to staff.
+    fn release_time(&self) -> i64 {
+        let delay = self.inner.settings.release_delay.max(0) as u64;
+        self.now() + crate::crypto::random_up_to(delay) as i64
+    }
+
+    fn open_text(&self, report_id: &str, field: &str, key_id: &str, blob: &[u8]) -> Result<String> {
+        self.inner.keys.open(report_id, field, key_id, blob).map_err(Error::internal)
+    }
+
+    /// Apply one step to a report row inside `tx`: check the transition, let `mutate` adjust the
+    /// row for the new state, write row, message and audit event. The event is the last write.
+    async fn step(
+        &self,
+        tx: &mut Tx,
+        row: &mut ReportRow,
+        step: Step<'_>,
+        mutate: impl FnOnce(&mut ReportRow, State),
+    ) -> Result<()> {
+        let from = state_of(row)?;
+        let to = lifecycle::next(from, step.action)?;
+        let at = match step.actor {
+            Actor::Reporter => self.reporter_time(),
+            _ => self.now(),
+        };
+        mutate(row, to);
+        row.state = to.as_str().to_string();
+        tx.update_report(row).await?;
+        row.version += 1;
+        if let Some(m) = step.message {
+            let sealed = self.inner.keys.seal(&row.id, "message", &m.text);
+            let release_at = match step.actor {
+                Actor::Reporter => self.release_time(),
+                _ => self.now(),
+            };
+            tx.insert_message(&NewMessage {
+                report_id: row.id.clone(),
+                author: step.actor.author().to_string(),
+                kind: m.kind.to_string(),
+                internal: m.internal,
+                outcome: m.outcome.map(str::to_string),
+                key_id: sealed.key_id,
+                body_sealed: sealed.blob,
+                created_at: at,
+                release_at,
+            })
+            .await?;
+        }
+        tx.append_event(NewEvent {
+            report_id: Some(row.id.clone()),
+            kind: step.kind.to_string(),
+            actor_role: step.actor.role().to_string(),
+            actor: step.actor.name(),
+            department: Some(row.department.clone()),
+            from_state: Some(from.as_str().to_string()),
+            to_state: Some(to.as_str().to_string()),
+            detail: step.detail.to_string(),
+            at,
+        })
+        .await?;
+        Ok(())
+    }
+}
+
+fn state_of(row: &ReportRow) -> Result<State> {
+    State::parse(&row.state)
+        .ok_or_else(|| Error::internal(anyhow::anyhow!("report {} has unknown state {}", row.id, row.state)))
+}

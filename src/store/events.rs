@@ -1,0 +1,134 @@
+//! The audit log: appended inside the same transaction as the change it records.
+use super::{Result, Store, Tx};
+use crate::crypto::chain::{event_hash, EventFields, GENESIS};
+use sqlx::Row;
+
+#[derive(Clone, Debug, Default)]
+pub struct NewEvent {
+    pub report_id: Option<String>,
+    pub kind: String,
+    pub actor_role: String,
+    pub actor: Option<String>,
+    pub department: Option<String>,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    /// JSON; never reporter text.
+    pub detail: String,
+    pub at: i64,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct EventRow {
+    pub seq: i64,
+    pub report_id: Option<String>,
+    pub kind: String,
+    pub actor_role: String,
+    pub actor: Option<String>,
+    pub department: Option<String>,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub detail: String,
+    pub at: i64,
+    pub prev_hash: Vec<u8>,
+    pub hash: Vec<u8>,
+}
+
+impl EventRow {
+    pub fn fields(&self) -> EventFields<'_> {
+        EventFields {
+            seq: self.seq,
+            report_id: self.report_id.as_deref(),
+            kind: &self.kind,
+            actor_role: &self.actor_role,
+            actor: self.actor.as_deref(),
+            department: self.department.as_deref(),
+            from_state: self.from_state.as_deref(),
+            to_state: self.to_state.as_deref(),
+            detail: &self.detail,
+            at: self.at,
+        }
+    }
+}
+
+const EVENT_COLUMNS: &str =
+    "seq, report_id, kind, actor_role, actor, department, from_state, to_state, detail, at, prev_hash, hash";
+
+impl Tx {
+    /// Append one event to the chain. Call it as the last write of a transaction: on PostgreSQL it
+    /// takes the chain lock, held until commit, and a transaction must not wait on rows after that.
+    pub async fn append_event(&mut self, e: NewEvent) -> Result<i64> {
+        let backend = self.backend;
+        backend.lock_chain(self.conn()).await?;
+        let head = sqlx::query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *self.conn())
+            .await?;
+        let (seq, prev) = match head {
+            Some(row) => (row.try_get::<i64, _>(0)? + 1, row.try_get::<Vec<u8>, _>(1)?),
+            None => (1, GENESIS.to_vec()),
+        };
+        let hash = event_hash(
+            &prev,
+            &EventFields {
+                seq,
+                report_id: e.report_id.as_deref(),
+                kind: &e.kind,
+                actor_role: &e.actor_role,
+                actor: e.actor.as_deref(),
+                department: e.department.as_deref(),
+                from_state: e.from_state.as_deref(),
+                to_state: e.to_state.as_deref(),
+                detail: &e.detail,
+                at: e.at,
+            },
+        );
+        sqlx::query(&format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"))
+            .bind(seq)
+            .bind(e.report_id)
+            .bind(e.kind)
+            .bind(e.actor_role)
+            .bind(e.actor)
+            .bind(e.department)
+            .bind(e.from_state)
+            .bind(e.to_state)
+            .bind(e.detail)
+            .bind(e.at)
+            .bind(prev)
+            .bind(hash)
+            .execute(&mut *self.conn())
+            .await?;
+        Ok(seq)
+    }
+}
+
+impl Store {
+    /// Events with seq > `after`, in chain order, at most `limit`.
+    pub async fn events_after(&self, after: i64, limit: i64) -> Result<Vec<EventRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2"
+        ))
+        .bind(after)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    pub async fn report_events(&self, report_id: &str) -> Result<Vec<EventRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE report_id = $1 ORDER BY seq"
+        ))
+        .bind(report_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// (size, head hash) of the chain.
+    pub async fn chain_head(&self) -> Result<(i64, Vec<u8>)> {
+        let row = sqlx::query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(match row {
+            Some(r) => (r.try_get(0)?, r.try_get(1)?),
+            None => (0, GENESIS.to_vec()),
+        })
+    }
+}

@@ -1,0 +1,176 @@
+//! Departments, areas, categories, routing rules and settings.
+use super::{Result, Store, Tx};
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct NamedRow {
+    pub code: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub parent: Option<String>,
+    pub retired: i64,
+}
+
+pub type DepartmentRow = NamedRow;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct CategoryRow {
+    pub code: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub acknowledge_within: i64,
+    pub respond_within: i64,
+    pub confirm_within: i64,
+    pub retired: i64,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct RuleRow {
+    pub category: Option<String>,
+    pub area: Option<String>,
+    pub department: String,
+    pub priority: i64,
+}
+
+/// Everything about the organisation, retired entries included (callers filter).
+#[derive(Clone, Debug, Default)]
+pub struct CatalogRows {
+    pub departments: Vec<NamedRow>,
+    pub areas: Vec<NamedRow>,
+    pub categories: Vec<CategoryRow>,
+    pub rules: Vec<RuleRow>,
+    pub triage: Option<String>,
+}
+
+#[derive(Clone, Copy)]
+enum Tree {
+    Departments,
+    Areas,
+}
+
+impl Tree {
+    fn table(self) -> &'static str {
+        match self {
+            Tree::Departments => "departments",
+            Tree::Areas => "areas",
+        }
+    }
+}
+
+impl Store {
+    pub async fn catalog(&self) -> Result<CatalogRows> {
+        let pool = self.pool();
+        let departments = sqlx::query_as("SELECT code, name, name_en, parent, retired FROM departments ORDER BY code")
+            .fetch_all(pool)
+            .await?;
+        let areas = sqlx::query_as("SELECT code, name, name_en, parent, retired FROM areas ORDER BY code")
+            .fetch_all(pool)
+            .await?;
+        let categories = sqlx::query_as(
+            "SELECT code, name, name_en, acknowledge_within, respond_within, confirm_within, retired \
+             FROM categories ORDER BY position, code",
+        )
+        .fetch_all(pool)
+        .await?;
+        let rules = sqlx::query_as("SELECT category, area, department, priority FROM routing_rules ORDER BY id")
+            .fetch_all(pool)
+            .await?;
+        let triage = self.setting("triage").await?;
+        Ok(CatalogRows { departments, areas, categories, rules, triage })
+    }
+
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
+    pub async fn department(&self, code: &str) -> Result<Option<NamedRow>> {
+        Ok(sqlx::query_as("SELECT code, name, name_en, parent, retired FROM departments WHERE code = $1")
+            .bind(code)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+}
+
+impl Tx {
+    pub async fn upsert_department(&mut self, row: &NamedRow) -> Result<()> {
+        self.upsert_named(Tree::Departments, row).await
+    }
+
+    pub async fn upsert_area(&mut self, row: &NamedRow) -> Result<()> {
+        self.upsert_named(Tree::Areas, row).await
+    }
+
+    async fn upsert_named(&mut self, tree: Tree, row: &NamedRow) -> Result<()> {
+        sqlx::query(&format!(
+            "INSERT INTO {} (code, name, name_en, parent, retired) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en, \
+             parent = excluded.parent, retired = excluded.retired",
+            tree.table()
+        ))
+        .bind(&row.code)
+        .bind(&row.name)
+        .bind(&row.name_en)
+        .bind(&row.parent)
+        .bind(row.retired)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn upsert_category(&mut self, row: &CategoryRow, position: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO categories (code, name, name_en, acknowledge_within, respond_within, confirm_within, position, retired) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en, \
+             acknowledge_within = excluded.acknowledge_within, respond_within = excluded.respond_within, \
+             confirm_within = excluded.confirm_within, position = excluded.position, retired = excluded.retired",
+        )
+        .bind(&row.code)
+        .bind(&row.name)
+        .bind(&row.name_en)
+        .bind(row.acknowledge_within)
+        .bind(row.respond_within)
+        .bind(row.confirm_within)
+        .bind(position)
+        .bind(row.retired)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Mark every department, area and category retired; the upserts that follow revive the ones an
+    /// import names. Nothing is deleted: reports, accounts and the audit log may refer to them.
+    pub async fn retire_all(&mut self) -> Result<()> {
+        for table in ["departments", "areas", "categories"] {
+            sqlx::query(&format!("UPDATE {table} SET retired = 1"))
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub async fn replace_rules(&mut self, rules: &[RuleRow]) -> Result<()> {
+        sqlx::query("DELETE FROM routing_rules").execute(self.conn()).await?;
+        for r in rules {
+            sqlx::query("INSERT INTO routing_rules (category, area, department, priority) VALUES ($1, $2, $3, $4)")
+                .bind(&r.category)
+                .bind(&r.area)
+                .bind(&r.department)
+                .bind(r.priority)
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub async fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,50 @@
+//! Oversight API: items in the supervisor's subtree.
+use super::desk::Items;
+use super::ok;
+use crate::error::Result;
+use crate::service::{ItemQuery, TransferDecision};
+use crate::web::extract::{ApiJson, ApiStaff};
+use crate::web::AppState;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/oversight/items", get(items))
+        .route("/oversight/items/{id}", get(super::desk::item))
+        .route("/oversight/items/{id}/assign", post(assign))
+        .route("/oversight/items/{id}/transfer-decision", post(decide))
+}
+
+async fn items(State(s): State<AppState>, ApiStaff(u): ApiStaff, q: Result<Query<ItemQuery>, QueryRejection>) -> Result<Json<Items>> {
+    let Query(q) = q.map_err(|_| crate::error::Error::field("state", crate::domain::text::Problem::Invalid))?;
+    Ok(Json(Items { items: s.service.oversight_items(&u, &q).await? }))
+}
+
+#[derive(Deserialize)]
+struct Assign {
+    department: String,
+}
+
+async fn assign(
+    State(s): State<AppState>,
+    ApiStaff(u): ApiStaff,
+    Path(id): Path<String>,
+    ApiJson(a): ApiJson<Assign>,
+) -> Result<Json<serde_json::Value>> {
+    s.service.assign(&u, &id, &a.department).await?;
+    Ok(ok())
+}
+
+async fn decide(
+    State(s): State<AppState>,
+    ApiStaff(u): ApiStaff,
+    Path(id): Path<String>,
+    ApiJson(d): ApiJson<TransferDecision>,
+) -> Result<Json<serde_json::Value>> {
+    s.service.decide_transfer(&u, &id, &d).await?;
+    Ok(ok())
+}
