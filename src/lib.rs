@@ -17,8 +17,7 @@ pub async fn open_service(
     clock: Arc<dyn domain::Clock>,
     settings: service::Settings,
 ) -> anyhow::Result<service::Service> {
-    let store = store::Store::connect(&data.database_url(), data.db_max_connections).await?;
-    store.migrate().await?;
+    let store = connect(data).await?;
     let keys = crypto::Keyring::load_or_create(&data.data_dir)?;
     Ok(service::Service::new(store, keys, clock, settings))
 }
@@ -32,4 +31,12 @@ pub async fn serve(
     axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+/// Connect and migrate; the data dir is created first because the embedded database lives in it.
+pub async fn connect(data: &config::DataArgs) -> anyhow::Result<store::Store> {
+    std::fs::create_dir_all(&data.data_dir)?;
+    let store = store::Store::connect(&data.database_url(), data.db_max_connections).await?;
+    store.migrate().await?;
+    Ok(store)
 }

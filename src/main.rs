@@ -86,8 +86,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     match cli.command {
         Command::Serve(args) => serve(&cli.data, args).await.map(|_| ok),
         Command::Migrate => {
-            let store = zhiyan::store::Store::connect(&cli.data.database_url(), 1).await?;
-            store.migrate().await?;
+            zhiyan::connect(&cli.data).await?;
             println!("migrations applied to {}", redact_url(&cli.data.database_url()));
             Ok(ok)
         }
