@@ -12,10 +12,20 @@ pub struct DataArgs {
     #[arg(long, env = "ZHIYAN_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
     /// Directory for the embedded database and the keyring.
-    #[arg(long, env = "ZHIYAN_DATA_DIR", default_value = "./zhiyan-data", global = true)]
+    #[arg(
+        long,
+        env = "ZHIYAN_DATA_DIR",
+        default_value = "./zhiyan-data",
+        global = true
+    )]
     pub data_dir: PathBuf,
     /// Largest number of database connections this instance opens.
-    #[arg(long, env = "ZHIYAN_DB_MAX_CONNECTIONS", default_value_t = 10, global = true)]
+    #[arg(
+        long,
+        env = "ZHIYAN_DB_MAX_CONNECTIONS",
+        default_value_t = 10,
+        global = true
+    )]
     pub db_max_connections: u32,
 }
 
@@ -63,7 +73,8 @@ pub struct ServeArgs {
 
 impl ServeArgs {
     pub fn release_delay(&self) -> Span {
-        self.release_delay.unwrap_or(if self.demo { Span(0) } else { Span(30 * 60) })
+        self.release_delay
+            .unwrap_or(if self.demo { Span(0) } else { Span(30 * 60) })
     }
 }
 

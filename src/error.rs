@@ -17,7 +17,9 @@ pub enum Error {
     Unauthenticated,
     #[error("your role may not do this")]
     Forbidden,
-    #[error("the form's security token or origin is missing or wrong; reload the page and try again")]
+    #[error(
+        "the form's security token or origin is missing or wrong; reload the page and try again"
+    )]
     CsrfFailed,
     #[error("not found")]
     NotFound,

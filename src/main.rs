@@ -8,7 +8,11 @@ use zhiyan::domain::SystemClock;
 use zhiyan::service::{ChainStatus, Role, Service, Settings};
 
 #[derive(Parser)]
-#[command(name = "zhiyan", version, about = "直言 Zhiyan: an anonymous feedback channel for grassroots public servants")]
+#[command(
+    name = "zhiyan",
+    version,
+    about = "直言 Zhiyan: an anonymous feedback channel for grassroots public servants"
+)]
 struct Cli {
     #[command(flatten)]
     data: DataArgs,
@@ -87,10 +91,18 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Serve(args) => serve(&cli.data, args).await.map(|_| ok),
         Command::Migrate => {
             zhiyan::connect(&cli.data).await?;
-            println!("migrations applied to {}", redact_url(&cli.data.database_url()));
+            println!(
+                "migrations applied to {}",
+                redact_url(&cli.data.database_url())
+            );
             Ok(ok)
         }
-        Command::Admin(AdminCommand::CreateUser { username, role, department, password_stdin }) => {
+        Command::Admin(AdminCommand::CreateUser {
+            username,
+            role,
+            department,
+            password_stdin,
+        }) => {
             let service = open(&cli.data, Settings::default()).await?;
             let role = Role::parse(&role).context("role must be desk, supervisor or admin")?;
             let (password, generated) = if password_stdin {
@@ -111,7 +123,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             Ok(ok)
         }
         Command::Org(OrgCommand::Import { file }) => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
             let service = open(&cli.data, Settings::default()).await?;
             match service.import_org(&text).await {
                 Ok(org) => {
@@ -166,15 +179,24 @@ async fn serve(data: &DataArgs, args: ServeArgs) -> anyhow::Result<()> {
     let service = open(data, settings).await?;
     if args.demo {
         if args.release_delay.is_none() {
-            tracing::warn!("--demo: release-delay is 0s, so reports reach desks at once (not for production)");
+            tracing::warn!(
+                "--demo: release-delay is 0s, so reports reach desks at once (not for production)"
+            );
         }
-        let accounts = service.load_demo(include_str!("../examples/demo-org.toml")).await?;
+        let accounts = service
+            .load_demo(include_str!("../examples/demo-org.toml"))
+            .await?;
         if accounts.is_empty() {
             tracing::info!("--demo: the database already has an organisation; nothing loaded");
         } else {
             println!("Demo accounts (passwords shown once):");
             for a in &accounts {
-                println!("  {:<28} {:<10} {}", a.username, a.role.as_str(), a.password);
+                println!(
+                    "  {:<28} {:<10} {}",
+                    a.username,
+                    a.role.as_str(),
+                    a.password
+                );
             }
         }
     }

@@ -41,7 +41,13 @@ impl std::io::Write for LogWriter {
     }
 }
 
-async fn send(app: &TestApp, method: Method, path: &str, auth: Option<&str>, body: Option<serde_json::Value>) -> common::Resp {
+async fn send(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    auth: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> common::Resp {
     let mut b = Request::builder()
         .method(method)
         .uri(path)
@@ -53,11 +59,14 @@ async fn send(app: &TestApp, method: Method, path: &str, auth: Option<&str>, bod
         b = b.header(header::AUTHORIZATION, a);
     }
     let mut req = match body {
-        Some(v) => b.header(header::CONTENT_TYPE, "application/json").body(Body::from(v.to_string())),
+        Some(v) => b
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(v.to_string())),
         None => b.body(Body::empty()),
     }
     .unwrap();
-    req.extensions_mut().insert(ConnectInfo(SocketAddr::from((CLIENT, 51515))));
+    req.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from((CLIENT, 51515))));
     app.request(req).await
 }
 
@@ -65,7 +74,13 @@ fn database_bytes(app: &TestApp) -> Vec<u8> {
     let mut all = Vec::new();
     for entry in std::fs::read_dir(app.dir.path()).unwrap() {
         let path = entry.unwrap().path();
-        if path.is_file() && path.file_name().unwrap().to_string_lossy().starts_with("zhiyan.db") {
+        if path.is_file()
+            && path
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("zhiyan.db")
+        {
             all.extend(std::fs::read(path).unwrap());
         }
     }
@@ -80,7 +95,8 @@ fn contains(hay: &[u8], needle: &str) -> bool {
 async fn no_request_metadata_plain_text_or_receipt_at_rest() {
     let logs = logs();
     let app = TestApp::new(Db::Sqlite, Options::default()).await.unwrap();
-    app.user("desk-civil", Role::Desk, Some("civil-affairs")).await;
+    app.user("desk-civil", Role::Desk, Some("civil-affairs"))
+        .await;
     let desk = app.bearer("desk-civil").await;
 
     let r = send(&app, Method::POST, "/api/v1/reports", None, Some(json!({
@@ -90,74 +106,194 @@ async fn no_request_metadata_plain_text_or_receipt_at_rest() {
     let receipt = r.json()["receipt"].as_str().unwrap().to_string();
     let auth = format!("Receipt {receipt}");
     let id = r.json()["id"].as_str().unwrap().to_string();
-    assert_eq!(send(&app, Method::GET, "/api/v1/reports/mine", Some(&auth), None).await.status, StatusCode::OK);
-    send(&app, Method::POST, "/api/v1/reports/mine/messages", Some(&auth), Some(json!({"body": "补充说明-QX7Z"}))).await;
-    send(&app, Method::POST, &format!("/api/v1/desk/items/{id}/acknowledge"), Some(&desk), Some(json!({}))).await;
-    send(&app, Method::POST, &format!("/api/v1/desk/items/{id}/respond"), Some(&desk), Some(json!({"outcome": "resolved", "body": "已处理-QX7Z"}))).await;
-    let r = send(&app, Method::POST, "/api/v1/reports/mine/confirm", Some(&auth), Some(json!({"satisfaction": 4}))).await;
+    assert_eq!(
+        send(&app, Method::GET, "/api/v1/reports/mine", Some(&auth), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    send(
+        &app,
+        Method::POST,
+        "/api/v1/reports/mine/messages",
+        Some(&auth),
+        Some(json!({"body": "补充说明-QX7Z"})),
+    )
+    .await;
+    send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/desk/items/{id}/acknowledge"),
+        Some(&desk),
+        Some(json!({})),
+    )
+    .await;
+    send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/desk/items/{id}/respond"),
+        Some(&desk),
+        Some(json!({"outcome": "resolved", "body": "已处理-QX7Z"})),
+    )
+    .await;
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/reports/mine/confirm",
+        Some(&auth),
+        Some(json!({"satisfaction": 4})),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    send(&app, Method::GET, "/api/v1/reports/mine", Some("Receipt 0000-0000-0000-0000-0000"), None).await;
+    send(
+        &app,
+        Method::GET,
+        "/api/v1/reports/mine",
+        Some("Receipt 0000-0000-0000-0000-0000"),
+        None,
+    )
+    .await;
 
     let db = database_bytes(&app);
     assert!(db.len() > 10_000, "the database files were read");
     let log_text = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
-    assert!(log_text.contains("zhiyan::access"), "the access log was captured");
+    assert!(
+        log_text.contains("zhiyan::access"),
+        "the access log was captured"
+    );
     for needle in [UA, "distinctive-agent", XFF, "203.0.113.77"] {
         assert!(!contains(&db, needle), "{needle} is in the database");
         assert!(!log_text.contains(needle), "{needle} is in the logs");
     }
     // Sealed at rest: no report text, no message text, no receipt in any form.
     let canonical = receipt.replace('-', "");
-    for needle in [SECRET_BODY, "QX7Z", receipt.as_str(), canonical.as_str(), &canonical.to_lowercase()] {
-        assert!(!contains(&db, needle), "{needle} is in the database in plain text");
+    for needle in [
+        SECRET_BODY,
+        "QX7Z",
+        receipt.as_str(),
+        canonical.as_str(),
+        &canonical.to_lowercase(),
+    ] {
+        assert!(
+            !contains(&db, needle),
+            "{needle} is in the database in plain text"
+        );
         assert!(!log_text.contains(needle), "{needle} is in the logs");
     }
 }
 
 async fn delay_and_dates(app: TestApp) {
-    app.user("desk-civil", Role::Desk, Some("civil-affairs")).await;
+    app.user("desk-civil", Role::Desk, Some("civil-affairs"))
+        .await;
     let desk = app.bearer("desk-civil").await;
     let (id, receipt) = app.submit("duplicate-inspections", "county", None).await;
-    assert_eq!(app.get("/api/v1/reports/mine", Some(&receipt)).await.json()["state"], "received");
+    assert_eq!(
+        app.get("/api/v1/reports/mine", Some(&receipt)).await.json()["state"],
+        "received"
+    );
     // Hidden from staff until the random delay (at most 30 minutes) has run out.
-    assert!(app.get("/api/v1/desk/items", Some(&desk)).await.json()["items"].as_array().unwrap().is_empty());
-    assert_eq!(app.get(&format!("/api/v1/desk/items/{id}"), Some(&desk)).await.status, StatusCode::NOT_FOUND);
+    assert!(
+        app.get("/api/v1/desk/items", Some(&desk)).await.json()["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/desk/items/{id}"), Some(&desk))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     app.clock.advance(30 * 60 + 1);
     let items = app.get("/api/v1/desk/items", Some(&desk)).await.json();
     assert_eq!(items["items"][0]["id"], id.as_str());
     // Reporter-originated times are dates only, to staff and in storage.
     assert_eq!(items["items"][0]["received"], "2026-11-20");
     let row = app.service.store().report(&id).await.unwrap().unwrap();
-    assert_eq!((row.received_on + 8 * 3600) % 86_400, 0, "stored at day granularity");
-    let r = app.post("/api/v1/reports/mine/messages", Some(&receipt), json!({"body": "补充"})).await;
+    assert_eq!(
+        (row.received_on + 8 * 3600) % 86_400,
+        0,
+        "stored at day granularity"
+    );
+    let r = app
+        .post(
+            "/api/v1/reports/mine/messages",
+            Some(&receipt),
+            json!({"body": "补充"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED);
-    let detail = app.get(&format!("/api/v1/desk/items/{id}"), Some(&desk)).await.json();
-    assert!(detail["messages"].as_array().unwrap().is_empty(), "reply visible before its delay");
-    let submitted = detail["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "submitted").unwrap().clone();
+    let detail = app
+        .get(&format!("/api/v1/desk/items/{id}"), Some(&desk))
+        .await
+        .json();
+    assert!(
+        detail["messages"].as_array().unwrap().is_empty(),
+        "reply visible before its delay"
+    );
+    let submitted = detail["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "submitted")
+        .unwrap()
+        .clone();
     assert_eq!(submitted["at"], "2026-11-20");
-    assert!(detail["timeline"].as_array().unwrap().iter().all(|e| e["kind"] != "reporter_message"));
+    assert!(detail["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["kind"] != "reporter_message"));
     app.clock.advance(30 * 60 + 1);
     let desk = app.bearer("desk-civil").await;
-    let detail = app.get(&format!("/api/v1/desk/items/{id}"), Some(&desk)).await.json();
+    let detail = app
+        .get(&format!("/api/v1/desk/items/{id}"), Some(&desk))
+        .await
+        .json();
     let m = &detail["messages"][0];
     assert_eq!(m["body"], "补充");
     assert_eq!(m["date"], "2026-11-20");
-    assert!(m.get("time").is_none(), "a reporter message carries no time of day");
+    assert!(
+        m.get("time").is_none(),
+        "a reporter message carries no time of day"
+    );
     for e in app.service.store().report_events(&id).await.unwrap() {
         if e.actor_role == "reporter" {
-            assert_eq!((e.at + 8 * 3600) % 86_400, 0, "event {} stored with a time of day", e.kind);
+            assert_eq!(
+                (e.at + 8 * 3600) % 86_400,
+                0,
+                "event {} stored with a time of day",
+                e.kind
+            );
         }
     }
 }
 
 #[tokio::test]
 async fn reporter_text_is_delayed_and_times_are_dates_sqlite() {
-    delay_and_dates(TestApp::new(Db::Sqlite, Options { release_delay: 30 * 60 }).await.unwrap()).await;
+    delay_and_dates(
+        TestApp::new(
+            Db::Sqlite,
+            Options {
+                release_delay: 30 * 60,
+            },
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn reporter_text_is_delayed_and_times_are_dates_postgres() {
-    match TestApp::new(Db::Postgres, Options { release_delay: 30 * 60 }).await {
+    match TestApp::new(
+        Db::Postgres,
+        Options {
+            release_delay: 30 * 60,
+        },
+    )
+    .await
+    {
         Some(app) => delay_and_dates(app).await,
         None => eprintln!("PostgreSQL half skipped: ZHIYAN_TEST_POSTGRES_URL is not set"),
     }
@@ -169,20 +305,42 @@ async fn reporter_pages_set_no_cookie_and_are_not_cached() {
     for path in ["/", "/report/new", "/follow", "/report/new?lang=en"] {
         let r = app.page(path, None).await;
         assert_eq!(r.status, StatusCode::OK, "{path}");
-        assert!(r.headers.get(header::SET_COOKIE).is_none(), "{path} sets a cookie");
+        assert!(
+            r.headers.get(header::SET_COOKIE).is_none(),
+            "{path} sets a cookie"
+        );
         assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
         let csp = r.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
-        assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"));
+        assert!(
+            csp.contains("default-src 'none'")
+                && csp.contains("frame-ancestors 'none'")
+                && !csp.contains("unsafe-inline")
+        );
         assert_eq!(r.headers[header::REFERRER_POLICY], "no-referrer");
         assert_eq!(r.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
         // Nothing loaded from another origin, no script at all.
         assert!(!r.body.contains("<script"), "{path} has a script");
-        assert!(!r.body.contains("src=\"http") && !r.body.contains("href=\"http"), "{path} links off-site");
+        assert!(
+            !r.body.contains("src=\"http") && !r.body.contains("href=\"http"),
+            "{path} links off-site"
+        );
     }
     let form = app
-        .form("/report", None, &[("category", "other"), ("area", "xinhe"), ("title", "标题"), ("body", "正文")])
+        .form(
+            "/report",
+            None,
+            &[
+                ("category", "other"),
+                ("area", "xinhe"),
+                ("title", "标题"),
+                ("body", "正文"),
+            ],
+        )
         .await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
     assert!(form.headers.get(header::SET_COOKIE).is_none());
-    assert!(form.headers.get(header::LOCATION).is_none(), "the receipt page is not a redirect");
+    assert!(
+        form.headers.get(header::LOCATION).is_none(),
+        "the receipt page is not a redirect"
+    );
 }

@@ -17,7 +17,11 @@ async fn org_import_export_and_verify_log_detects_tampering() {
     let data = dir.path().join("data");
     let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-org.toml");
     let out = zhiyan(&data, &["org", "import", demo]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // A bad file changes nothing and names the line.
     let bad = dir.path().join("bad.toml");
@@ -32,17 +36,42 @@ async fn org_import_export_and_verify_log_detects_tampering() {
     assert!(out.status.success());
     let exported = String::from_utf8(out.stdout).unwrap();
     let again = zhiyan::domain::org::Org::parse(&exported).unwrap();
-    let original = zhiyan::domain::org::Org::parse(&std::fs::read_to_string(demo).unwrap()).unwrap();
+    let original =
+        zhiyan::domain::org::Org::parse(&std::fs::read_to_string(demo).unwrap()).unwrap();
     assert_eq!(again.departments.len(), original.departments.len());
     assert_eq!(again.rules, original.rules);
 
-    let out = zhiyan(&data, &["admin", "create-user", "--username", "desk1", "--role", "desk", "--department", "civil-affairs"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = zhiyan(
+        &data,
+        &[
+            "admin",
+            "create-user",
+            "--username",
+            "desk1",
+            "--role",
+            "desk",
+            "--department",
+            "civil-affairs",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("password (shown once)"));
 
     let out = zhiyan(&data, &["verify-log"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("valid: 2 events"), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("valid: 2 events"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 
     // Alter one event row behind the application's back: verify-log fails and names it.
     let url = format!("sqlite://{}", data.join("zhiyan.db").display());
@@ -58,6 +87,9 @@ async fn org_import_export_and_verify_log_detects_tampering() {
 async fn tamper(url: &str) {
     use sqlx::Connection;
     let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
-    sqlx::query("UPDATE events SET detail = '{\"username\":\"someone-else\"}' WHERE seq = 2").execute(&mut c).await.unwrap();
+    sqlx::query("UPDATE events SET detail = '{\"username\":\"someone-else\"}' WHERE seq = 2")
+        .execute(&mut c)
+        .await
+        .unwrap();
     c.close().await.unwrap();
 }

@@ -6,7 +6,10 @@ use common::TestApp;
 use zhiyan::service::Role;
 
 fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
-    let at = html.find(start).unwrap_or_else(|| panic!("{start} not on the page")) + start.len();
+    let at = html
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} not on the page"))
+        + start.len();
     html[at..].split(end).next().unwrap()
 }
 
@@ -15,9 +18,21 @@ fn csrf(html: &str) -> String {
 }
 
 async fn sign_in(app: &TestApp, username: &str) -> String {
-    let r = app.form("/staff/login", None, &[("username", username), ("password", common::PASSWORD)]).await;
+    let r = app
+        .form(
+            "/staff/login",
+            None,
+            &[("username", username), ("password", common::PASSWORD)],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    r.headers[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string()
+    r.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
 }
 
 async fn html_loop(app: TestApp) {
@@ -28,14 +43,35 @@ async fn html_loop(app: TestApp) {
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.body.contains("name=\"title\"") && form.body.contains("<label"));
     let r = app
-        .form("/report", None, &[("category", "duplicate-inspections"), ("area", "xinhe"), ("subject_department", ""), ("title", "一月三次检查"), ("body", "同一事项被检查三次。")])
+        .form(
+            "/report",
+            None,
+            &[
+                ("category", "duplicate-inspections"),
+                ("area", "xinhe"),
+                ("subject_department", ""),
+                ("title", "一月三次检查"),
+                ("body", "同一事项被检查三次。"),
+            ],
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let receipt = between(&r.body, "<code>", "</code>").trim().to_string();
     assert_eq!(receipt.len(), 24, "{receipt}");
 
     // A bad form comes back with the text kept and the field named.
-    let bad = app.form("/report", None, &[("category", "duplicate-inspections"), ("area", "xinhe"), ("title", ""), ("body", "保留我写的内容")]).await;
+    let bad = app
+        .form(
+            "/report",
+            None,
+            &[
+                ("category", "duplicate-inspections"),
+                ("area", "xinhe"),
+                ("title", ""),
+                ("body", "保留我写的内容"),
+            ],
+        )
+        .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("保留我写的内容"));
     assert!(bad.body.contains("aria-invalid=\"true\""));
@@ -45,7 +81,9 @@ async fn html_loop(app: TestApp) {
     let r = app.form("/follow", None, &[("receipt", &typed)]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("一月三次检查"));
-    let wrong = app.form("/follow", None, &[("receipt", "0000-0000-0000-0000-0000")]).await;
+    let wrong = app
+        .form("/follow", None, &[("receipt", "0000-0000-0000-0000-0000")])
+        .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
 
     // The desk signs in, finds the item in the inbox, acknowledges, asks, answers.
@@ -62,24 +100,62 @@ async fn html_loop(app: TestApp) {
             let mut all: Vec<(&str, String)> = vec![("csrf", token)];
             all.extend(fields);
             let borrowed: Vec<(&str, &str)> = all.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let r = app.form(&format!("/desk/items/{id}/{action}"), Some(&cookie), &borrowed).await;
+            let r = app
+                .form(
+                    &format!("/desk/items/{id}/{action}"),
+                    Some(&cookie),
+                    &borrowed,
+                )
+                .await;
             assert_eq!(r.status, StatusCode::OK, "{action}: {}", r.body);
             r
         }
     };
     post("acknowledge", vec![]).await;
     post("messages", vec![("body", "请说明是哪几个部门。".into())]).await;
-    let r = app.form("/follow/message", None, &[("receipt", &receipt), ("body", "民政和农业各一次。")]).await;
+    let r = app
+        .form(
+            "/follow/message",
+            None,
+            &[("receipt", &receipt), ("body", "民政和农业各一次。")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("请说明是哪几个部门。"));
-    post("respond", vec![("outcome", "partially_resolved".into()), ("body", "已合并两次。".into())]).await;
+    post(
+        "respond",
+        vec![
+            ("outcome", "partially_resolved".into()),
+            ("body", "已合并两次。".into()),
+        ],
+    )
+    .await;
 
     // The reporter reopens; the desk answers again; the reporter confirms with a rating.
-    let r = app.form("/follow/reopen", None, &[("receipt", &receipt), ("reason", "还有一次没合并。")]).await;
+    let r = app
+        .form(
+            "/follow/reopen",
+            None,
+            &[("receipt", &receipt), ("reason", "还有一次没合并。")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let r = post("respond", vec![("outcome", "resolved".into()), ("body", "已全部合并。".into())]).await;
+    let r = post(
+        "respond",
+        vec![
+            ("outcome", "resolved".into()),
+            ("body", "已全部合并。".into()),
+        ],
+    )
+    .await;
     assert!(r.body.contains("已全部合并。"));
-    let r = app.form("/follow/confirm", None, &[("receipt", &receipt), ("satisfaction", "5")]).await;
+    let r = app
+        .form(
+            "/follow/confirm",
+            None,
+            &[("receipt", &receipt), ("satisfaction", "5")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let row = app.service.store().report(&id).await.unwrap().unwrap();
     assert_eq!(row.state, "closed");
@@ -88,7 +164,15 @@ async fn html_loop(app: TestApp) {
     assert_eq!(row.reopens, 1);
 
     // English pages on request, Chinese by default.
-    assert!(app.page("/follow?lang=en", None).await.body.contains("lang=\"en\""));
-    assert!(app.page("/follow", None).await.body.contains("lang=\"zh-CN\""));
+    assert!(app
+        .page("/follow?lang=en", None)
+        .await
+        .body
+        .contains("lang=\"en\""));
+    assert!(app
+        .page("/follow", None)
+        .await
+        .body
+        .contains("lang=\"zh-CN\""));
 }
 both_backends!(whole_loop_through_the_pages, html_loop);

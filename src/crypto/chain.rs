@@ -70,15 +70,43 @@ mod tests {
         };
         let h = event_hash(&GENESIS, &base);
         let variants = [
-            EventFields { seq: 2, ..base.clone() },
-            EventFields { report_id: None, ..base.clone() },
-            EventFields { kind: "K", ..base.clone() },
-            EventFields { actor_role: "admin", ..base.clone() },
-            EventFields { actor: Some(""), ..base.clone() },
-            EventFields { department: None, ..base.clone() },
-            EventFields { from_state: Some("y"), to_state: Some("x"), ..base.clone() },
-            EventFields { detail: "{ }", ..base.clone() },
-            EventFields { at: 6, ..base.clone() },
+            EventFields {
+                seq: 2,
+                ..base.clone()
+            },
+            EventFields {
+                report_id: None,
+                ..base.clone()
+            },
+            EventFields {
+                kind: "K",
+                ..base.clone()
+            },
+            EventFields {
+                actor_role: "admin",
+                ..base.clone()
+            },
+            EventFields {
+                actor: Some(""),
+                ..base.clone()
+            },
+            EventFields {
+                department: None,
+                ..base.clone()
+            },
+            EventFields {
+                from_state: Some("y"),
+                to_state: Some("x"),
+                ..base.clone()
+            },
+            EventFields {
+                detail: "{ }",
+                ..base.clone()
+            },
+            EventFields {
+                at: 6,
+                ..base.clone()
+            },
         ];
         for v in variants {
             assert_ne!(event_hash(&GENESIS, &v), h, "{v:?}");

@@ -33,7 +33,9 @@ pub struct Keyring {
 
 impl fmt::Debug for Keyring {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Keyring").field("current", &self.current).finish_non_exhaustive()
+        f.debug_struct("Keyring")
+            .field("current", &self.current)
+            .finish_non_exhaustive()
     }
 }
 
@@ -77,7 +79,9 @@ impl Keyring {
     fn from_file(file: KeyringFile) -> anyhow::Result<Keyring> {
         let mut sealing = BTreeMap::new();
         for (id, key) in &file.sealing_keys {
-            let bytes = B64.decode(key).with_context(|| format!("sealing key {id}"))?;
+            let bytes = B64
+                .decode(key)
+                .with_context(|| format!("sealing key {id}"))?;
             let key = UnboundKey::new(&AES_256_GCM, &bytes)
                 .map_err(|_| anyhow::anyhow!("sealing key {id} is not a 256-bit key"))?;
             sealing.insert(id.clone(), LessSafeKey::new(key));
@@ -89,7 +93,9 @@ impl Keyring {
         if pepper.len() < 32 {
             bail!("receipt pepper is shorter than 32 bytes");
         }
-        let pkcs8 = B64.decode(&file.audit_signing_key_pkcs8).context("audit signing key")?;
+        let pkcs8 = B64
+            .decode(&file.audit_signing_key_pkcs8)
+            .context("audit signing key")?;
         let signing = Ed25519KeyPair::from_pkcs8(&pkcs8)
             .map_err(|_| anyhow::anyhow!("audit signing key is not a valid Ed25519 PKCS#8 key"))?;
         Ok(Keyring {
@@ -114,10 +120,19 @@ impl Keyring {
         .expect("AES-GCM sealing cannot fail for in-memory text");
         let mut blob = nonce_bytes.to_vec();
         blob.extend_from_slice(&buf);
-        Sealed { key_id: self.current.clone(), blob }
+        Sealed {
+            key_id: self.current.clone(),
+            blob,
+        }
     }
 
-    pub fn open(&self, report_id: &str, field: &str, key_id: &str, blob: &[u8]) -> Result<String, OpenError> {
+    pub fn open(
+        &self,
+        report_id: &str,
+        field: &str,
+        key_id: &str,
+        blob: &[u8],
+    ) -> Result<String, OpenError> {
         let key = self.sealing.get(key_id).ok_or(OpenError)?;
         if blob.len() < NONCE_LEN {
             return Err(OpenError);
@@ -133,7 +148,9 @@ impl Keyring {
 
     /// HMAC-SHA256 of a canonical receipt under the pepper: what the database stores instead of it.
     pub fn receipt_mac(&self, canonical_receipt: &str) -> Vec<u8> {
-        hmac::sign(&self.pepper, canonical_receipt.as_bytes()).as_ref().to_vec()
+        hmac::sign(&self.pepper, canonical_receipt.as_bytes())
+            .as_ref()
+            .to_vec()
     }
 
     pub fn sign(&self, message: &[u8]) -> Vec<u8> {
@@ -173,7 +190,9 @@ fn write_private(path: &PathBuf, bytes: &[u8]) -> anyhow::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let mut f = opts.open(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
     f.write_all(bytes)?;
     f.sync_all()?;
     Ok(())
@@ -199,7 +218,10 @@ mod tests {
         let k = Keyring::ephemeral();
         let s = k.seal("R-1", "body", "重复检查");
         assert!(!s.blob.windows(3).any(|w| w == "重".as_bytes()));
-        assert_eq!(k.open("R-1", "body", &s.key_id, &s.blob).unwrap(), "重复检查");
+        assert_eq!(
+            k.open("R-1", "body", &s.key_id, &s.blob).unwrap(),
+            "重复检查"
+        );
         assert!(k.open("R-2", "body", &s.key_id, &s.blob).is_err());
         assert!(k.open("R-1", "title", &s.key_id, &s.blob).is_err());
     }
@@ -215,7 +237,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(data.join(FILE_NAME)).unwrap().permissions().mode();
+            let mode = std::fs::metadata(data.join(FILE_NAME))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }

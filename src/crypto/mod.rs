@@ -33,5 +33,7 @@ pub fn random_up_to(max: u64) -> u64 {
 
 /// SHA-256 of a session token, so that a database dump yields no usable session.
 pub fn token_hash(token: &str) -> Vec<u8> {
-    ring::digest::digest(&ring::digest::SHA256, token.as_bytes()).as_ref().to_vec()
+    ring::digest::digest(&ring::digest::SHA256, token.as_bytes())
+        .as_ref()
+        .to_vec()
 }

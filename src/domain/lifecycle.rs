@@ -101,14 +101,18 @@ impl Outcome {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
     /// The release delay ran out; `to_triage` when no routing rule matched.
-    Release { to_triage: bool },
+    Release {
+        to_triage: bool,
+    },
     Acknowledge,
     Respond,
     RequestTransfer,
     /// Supervisor assigns a triage item, reassigns an open one, or approves a transfer.
     Assign,
     /// Supervisor refuses a transfer request; the item returns to where it was.
-    SendBack { was_acknowledged: bool },
+    SendBack {
+        was_acknowledged: bool,
+    },
     Confirm,
     Reopen,
     AutoClose,
@@ -156,7 +160,9 @@ pub fn next(from: State, action: Action) -> Result<State, InvalidTransition> {
         (S::Assigned, A::Acknowledge) => S::Acknowledged,
         (S::Acknowledged, A::Respond) => S::Responded,
         (S::Assigned | S::Acknowledged, A::RequestTransfer) => S::TransferRequested,
-        (S::Triage | S::Assigned | S::Acknowledged | S::TransferRequested, A::Assign) => S::Assigned,
+        (S::Triage | S::Assigned | S::Acknowledged | S::TransferRequested, A::Assign) => {
+            S::Assigned
+        }
         (S::TransferRequested, A::SendBack { was_acknowledged }) => {
             if was_acknowledged {
                 S::Acknowledged
@@ -193,8 +199,19 @@ mod tests {
 
     #[test]
     fn terminal_states_refuse_everything() {
-        for from in [State::Closed, State::Duplicate, State::Rejected, State::Withdrawn] {
-            for action in [Action::Acknowledge, Action::Respond, Action::Withdraw, Action::Reject, Action::Confirm] {
+        for from in [
+            State::Closed,
+            State::Duplicate,
+            State::Rejected,
+            State::Withdrawn,
+        ] {
+            for action in [
+                Action::Acknowledge,
+                Action::Respond,
+                Action::Withdraw,
+                Action::Reject,
+                Action::Confirm,
+            ] {
                 assert_eq!(next(from, action), Err(InvalidTransition { from, action }));
             }
         }
@@ -210,11 +227,23 @@ mod tests {
     #[test]
     fn send_back_restores_previous_state() {
         assert_eq!(
-            next(State::TransferRequested, Action::SendBack { was_acknowledged: true }).unwrap(),
+            next(
+                State::TransferRequested,
+                Action::SendBack {
+                    was_acknowledged: true
+                }
+            )
+            .unwrap(),
             State::Acknowledged
         );
         assert_eq!(
-            next(State::TransferRequested, Action::SendBack { was_acknowledged: false }).unwrap(),
+            next(
+                State::TransferRequested,
+                Action::SendBack {
+                    was_acknowledged: false
+                }
+            )
+            .unwrap(),
             State::Assigned
         );
     }

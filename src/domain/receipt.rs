@@ -93,7 +93,10 @@ mod tests {
         assert_eq!(shown.len(), 24);
         assert_eq!(shown.matches('-').count(), 4);
         assert_eq!(Receipt::parse(&shown), Some(r.clone()));
-        assert_eq!(Receipt::parse(&shown.to_lowercase().replace('-', " ")), Some(r));
+        assert_eq!(
+            Receipt::parse(&shown.to_lowercase().replace('-', " ")),
+            Some(r)
+        );
     }
 
     #[test]

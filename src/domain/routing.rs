@@ -18,7 +18,9 @@ pub struct Tree {
 
 impl Tree {
     pub fn new(pairs: impl IntoIterator<Item = (String, Option<String>)>) -> Tree {
-        Tree { parent: pairs.into_iter().collect() }
+        Tree {
+            parent: pairs.into_iter().collect(),
+        }
     }
     pub fn contains(&self, code: &str) -> bool {
         self.parent.contains_key(code)
@@ -55,7 +57,9 @@ pub enum Route {
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum RouteError {
-    #[error("the report is about the top department, and no department above it exists to receive it")]
+    #[error(
+        "the report is about the top department, and no department above it exists to receive it"
+    )]
     SubjectIsRoot,
 }
 
@@ -83,7 +87,10 @@ impl Router<'_> {
             .filter_map(|r| {
                 let depth = match r.area.as_deref() {
                     None => Some(0),
-                    Some(a) => area_chain.iter().position(|x| *x == a).map(|i| area_chain.len() - i),
+                    Some(a) => area_chain
+                        .iter()
+                        .position(|x| *x == a)
+                        .map(|i| area_chain.len() - i),
                 }?;
                 Some((depth, r.category.is_some(), r.priority, r))
             })
@@ -95,7 +102,9 @@ impl Router<'_> {
             Some((_, _, _, rule)) => Route::Department(rule.department.clone()),
             None => Route::Triage(self.triage.to_string()),
         };
-        let Some(subject) = subject else { return Ok(route) };
+        let Some(subject) = subject else {
+            return Ok(route);
+        };
         let target = match &route {
             Route::Department(d) | Route::Triage(d) => d.as_str(),
         };
@@ -116,15 +125,34 @@ mod tests {
     use super::*;
 
     fn tree(pairs: &[(&str, Option<&str>)]) -> Tree {
-        Tree::new(pairs.iter().map(|(c, p)| (c.to_string(), p.map(str::to_string))))
+        Tree::new(
+            pairs
+                .iter()
+                .map(|(c, p)| (c.to_string(), p.map(str::to_string))),
+        )
     }
     fn rule(cat: Option<&str>, area: Option<&str>, dept: &str, prio: i64) -> Rule {
-        Rule { category: cat.map(Into::into), area: area.map(Into::into), department: dept.into(), priority: prio }
+        Rule {
+            category: cat.map(Into::into),
+            area: area.map(Into::into),
+            department: dept.into(),
+            priority: prio,
+        }
     }
 
     fn fixture() -> (Tree, Tree) {
-        let areas = tree(&[("county", None), ("xinhe", Some("county")), ("v1", Some("xinhe")), ("other", Some("county"))]);
-        let depts = tree(&[("gov", None), ("civil", Some("gov")), ("agri", Some("gov")), ("agri-sub", Some("agri"))]);
+        let areas = tree(&[
+            ("county", None),
+            ("xinhe", Some("county")),
+            ("v1", Some("xinhe")),
+            ("other", Some("county")),
+        ]);
+        let depts = tree(&[
+            ("gov", None),
+            ("civil", Some("gov")),
+            ("agri", Some("gov")),
+            ("agri-sub", Some("agri")),
+        ]);
         (areas, depts)
     }
 
@@ -136,35 +164,93 @@ mod tests {
             rule(None, Some("xinhe"), "agri", 0),
             rule(Some("paper"), Some("county"), "gov", 0),
         ];
-        let r = Router { rules: &rules, areas: &areas, departments: &depts, triage: "gov" };
+        let r = Router {
+            rules: &rules,
+            areas: &areas,
+            departments: &depts,
+            triage: "gov",
+        };
         // xinhe rule is deeper than county and "any area".
-        assert_eq!(r.route("paper", "v1", None), Ok(Route::Department("agri".into())));
+        assert_eq!(
+            r.route("paper", "v1", None),
+            Ok(Route::Department("agri".into()))
+        );
         // In "other" only the county-level and the any-area rule match: the area rule is deeper.
-        assert_eq!(r.route("paper", "other", None), Ok(Route::Department("gov".into())));
-        let rules = vec![rule(None, None, "agri", 5), rule(Some("paper"), None, "civil", 0)];
-        let r = Router { rules: &rules, areas: &areas, departments: &depts, triage: "gov" };
-        assert_eq!(r.route("paper", "v1", None), Ok(Route::Department("civil".into())));
-        let rules = vec![rule(Some("paper"), None, "agri", 1), rule(Some("paper"), None, "civil", 2)];
-        let r = Router { rules: &rules, areas: &areas, departments: &depts, triage: "gov" };
-        assert_eq!(r.route("paper", "v1", None), Ok(Route::Department("civil".into())));
+        assert_eq!(
+            r.route("paper", "other", None),
+            Ok(Route::Department("gov".into()))
+        );
+        let rules = vec![
+            rule(None, None, "agri", 5),
+            rule(Some("paper"), None, "civil", 0),
+        ];
+        let r = Router {
+            rules: &rules,
+            areas: &areas,
+            departments: &depts,
+            triage: "gov",
+        };
+        assert_eq!(
+            r.route("paper", "v1", None),
+            Ok(Route::Department("civil".into()))
+        );
+        let rules = vec![
+            rule(Some("paper"), None, "agri", 1),
+            rule(Some("paper"), None, "civil", 2),
+        ];
+        let r = Router {
+            rules: &rules,
+            areas: &areas,
+            departments: &depts,
+            triage: "gov",
+        };
+        assert_eq!(
+            r.route("paper", "v1", None),
+            Ok(Route::Department("civil".into()))
+        );
     }
 
     #[test]
     fn no_match_goes_to_triage() {
         let (areas, depts) = fixture();
         let rules = vec![rule(Some("paper"), Some("other"), "civil", 0)];
-        let r = Router { rules: &rules, areas: &areas, departments: &depts, triage: "gov" };
-        assert_eq!(r.route("paper", "v1", None), Ok(Route::Triage("gov".into())));
+        let r = Router {
+            rules: &rules,
+            areas: &areas,
+            departments: &depts,
+            triage: "gov",
+        };
+        assert_eq!(
+            r.route("paper", "v1", None),
+            Ok(Route::Triage("gov".into()))
+        );
     }
 
     #[test]
     fn conflict_of_interest_goes_to_parent() {
         let (areas, depts) = fixture();
         let rules = vec![rule(None, None, "agri-sub", 0)];
-        let r = Router { rules: &rules, areas: &areas, departments: &depts, triage: "gov" };
-        assert_eq!(r.route("x", "v1", Some("agri")), Ok(Route::Department("gov".into())));
-        assert_eq!(r.route("x", "v1", Some("agri-sub")), Ok(Route::Department("agri".into())));
-        assert_eq!(r.route("x", "v1", Some("civil")), Ok(Route::Department("agri-sub".into())));
-        assert_eq!(r.route("x", "v1", Some("gov")), Err(RouteError::SubjectIsRoot));
+        let r = Router {
+            rules: &rules,
+            areas: &areas,
+            departments: &depts,
+            triage: "gov",
+        };
+        assert_eq!(
+            r.route("x", "v1", Some("agri")),
+            Ok(Route::Department("gov".into()))
+        );
+        assert_eq!(
+            r.route("x", "v1", Some("agri-sub")),
+            Ok(Route::Department("agri".into()))
+        );
+        assert_eq!(
+            r.route("x", "v1", Some("civil")),
+            Ok(Route::Department("agri-sub".into()))
+        );
+        assert_eq!(
+            r.route("x", "v1", Some("gov")),
+            Err(RouteError::SubjectIsRoot)
+        );
     }
 }

@@ -64,6 +64,9 @@ mod tests {
             bounded("title", &"检".repeat(201), TITLE_MAX),
             Err(FieldError::new("title", Problem::TooLong { max: 200 }))
         );
-        assert_eq!(bounded("body", "  \n ", BODY_MAX), Err(FieldError::new("body", Problem::Missing)));
+        assert_eq!(
+            bounded("body", "  \n ", BODY_MAX),
+            Err(FieldError::new("body", Problem::Missing))
+        );
     }
 }

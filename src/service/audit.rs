@@ -9,9 +9,15 @@ use serde::Serialize;
 /// The result of walking the whole chain.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ChainStatus {
-    Valid { size: i64, head: String },
+    Valid {
+        size: i64,
+        head: String,
+    },
     /// The first event whose link does not hold, and why.
-    Broken { seq: i64, reason: String },
+    Broken {
+        seq: i64,
+        reason: String,
+    },
 }
 
 /// A signed statement of the chain's size and head (C2SP tlog-checkpoint style body).
@@ -37,20 +43,32 @@ impl Service {
             }
             for e in batch {
                 if e.seq != expected {
-                    return Ok(ChainStatus::Broken { seq: expected, reason: format!("event {expected} is missing (next is {})", e.seq) });
+                    return Ok(ChainStatus::Broken {
+                        seq: expected,
+                        reason: format!("event {expected} is missing (next is {})", e.seq),
+                    });
                 }
                 if e.prev_hash != prev {
-                    return Ok(ChainStatus::Broken { seq: e.seq, reason: "its previous-hash does not match the event before it".into() });
+                    return Ok(ChainStatus::Broken {
+                        seq: e.seq,
+                        reason: "its previous-hash does not match the event before it".into(),
+                    });
                 }
                 let hash = event_hash(&prev, &e.fields());
                 if hash != e.hash {
-                    return Ok(ChainStatus::Broken { seq: e.seq, reason: "its contents do not match its hash (the row was altered)".into() });
+                    return Ok(ChainStatus::Broken {
+                        seq: e.seq,
+                        reason: "its contents do not match its hash (the row was altered)".into(),
+                    });
                 }
                 prev = hash;
                 expected += 1;
             }
         }
-        Ok(ChainStatus::Valid { size: expected - 1, head: B64.encode(&prev) })
+        Ok(ChainStatus::Valid {
+            size: expected - 1,
+            head: B64.encode(&prev),
+        })
     }
 
     /// Sign the current head. The signed text is: origin line, size, base64 head hash.

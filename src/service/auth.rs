@@ -29,7 +29,9 @@ impl Role {
         }
     }
     pub fn parse(s: &str) -> Option<Role> {
-        [Role::Desk, Role::Supervisor, Role::Admin].into_iter().find(|r| r.as_str() == s)
+        [Role::Desk, Role::Supervisor, Role::Admin]
+            .into_iter()
+            .find(|r| r.as_str() == s)
     }
 }
 
@@ -65,7 +67,8 @@ fn argon() -> Argon2<'static> {
 }
 
 pub fn hash_password(password: &str) -> Result<String> {
-    let salt = SaltString::encode_b64(&random_bytes::<16>()).map_err(|e| Error::internal(anyhow::anyhow!(e)))?;
+    let salt = SaltString::encode_b64(&random_bytes::<16>())
+        .map_err(|e| Error::internal(anyhow::anyhow!(e)))?;
     argon()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -74,8 +77,13 @@ pub fn hash_password(password: &str) -> Result<String> {
 
 impl Passwords {
     pub(super) fn new() -> Passwords {
-        let n = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        Passwords { permits: Arc::new(Semaphore::new(n)), dummy: OnceLock::new() }
+        let n = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        Passwords {
+            permits: Arc::new(Semaphore::new(n)),
+            dummy: OnceLock::new(),
+        }
     }
 
     /// Verify `password` against `hash`, or against a dummy hash when the account does not exist, so
@@ -86,13 +94,19 @@ impl Passwords {
             Some(h) => h,
             None => self
                 .dummy
-                .get_or_init(|| hash_password(&B64URL.encode(random_bytes::<16>())).unwrap_or_default())
+                .get_or_init(|| {
+                    hash_password(&B64URL.encode(random_bytes::<16>())).unwrap_or_default()
+                })
                 .clone(),
         };
         let _permit = self.permits.acquire().await.map_err(Error::internal)?;
         let ok = tokio::task::spawn_blocking(move || {
             PasswordHash::new(&hash)
-                .map(|parsed| argon().verify_password(password.as_bytes(), &parsed).is_ok())
+                .map(|parsed| {
+                    argon()
+                        .verify_password(password.as_bytes(), &parsed)
+                        .is_ok()
+                })
                 .unwrap_or(false)
         })
         .await
@@ -105,19 +119,35 @@ impl Service {
     pub async fn login(&self, username: &str, password: &str) -> Result<Login> {
         let account = self.store().staff(username.trim()).await?;
         let hash = account.as_ref().map(|a| a.password_hash.clone());
-        let ok = self.inner.passwords.verify(password.to_string(), hash).await?;
+        let ok = self
+            .inner
+            .passwords
+            .verify(password.to_string(), hash)
+            .await?;
         let Some(account) = account.filter(|a| ok && a.disabled == 0) else {
             return Err(Error::InvalidCredentials);
         };
-        let role = Role::parse(&account.role).ok_or_else(|| Error::internal(anyhow::anyhow!("bad role")))?;
+        let role = Role::parse(&account.role)
+            .ok_or_else(|| Error::internal(anyhow::anyhow!("bad role")))?;
         let token = B64URL.encode(random_bytes::<32>());
         let csrf_token = B64URL.encode(random_bytes::<32>());
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        tx.insert_session(&token_hash(&token), &account.username, &csrf_token, now, now + self.settings().session_ttl)
-            .await?;
+        tx.insert_session(
+            &token_hash(&token),
+            &account.username,
+            &csrf_token,
+            now,
+            now + self.settings().session_ttl,
+        )
+        .await?;
         tx.commit().await?;
-        Ok(Login { token, role, department: account.department, csrf_token })
+        Ok(Login {
+            token,
+            role,
+            department: account.department,
+            csrf_token,
+        })
     }
 
     pub async fn session(&self, token: &str) -> Result<StaffUser> {
@@ -139,11 +169,19 @@ impl Service {
     }
 
     /// Create a staff account (command line). Desk and supervisor accounts belong to a department.
-    pub async fn create_user(&self, username: &str, role: Role, department: Option<&str>, password: &str) -> Result<()> {
+    pub async fn create_user(
+        &self,
+        username: &str,
+        role: Role,
+        department: Option<&str>,
+        password: &str,
+    ) -> Result<()> {
         let username = username.trim();
         let valid_name = !username.is_empty()
             && username.len() <= 64
-            && username.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+            && username
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
         if !valid_name {
             return Err(Error::field("username", Problem::Invalid));
         }

@@ -1,6 +1,9 @@
 //! Items as staff handle them: release after the delay, desk inboxes and actions, supervisor actions.
 use super::reporter::department_tree;
-use super::{state_of, Actor, ItemDetail, ItemSummary, MessageView, Msg, Role, Service, StaffUser, Step, TimelineEntry};
+use super::{
+    state_of, Actor, ItemDetail, ItemSummary, MessageView, Msg, Role, Service, StaffUser, Step,
+    TimelineEntry,
+};
 use crate::domain::routing::Tree;
 use crate::domain::text::{bounded, Problem, BODY_MAX, REASON_MAX};
 use crate::domain::{Action, Outcome, State};
@@ -47,7 +50,9 @@ impl Service {
         let categories = self.store().catalog().await?.categories;
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let Some(mut row) = tx.report(id).await? else { return Ok(None) };
+        let Some(mut row) = tx.report(id).await? else {
+            return Ok(None);
+        };
         if row.state != State::Received.as_str() || row.release_at > now {
             return Ok(None);
         }
@@ -76,13 +81,21 @@ impl Service {
         let dept = user.department.clone().ok_or(Error::Forbidden)?;
         let rows = self
             .store()
-            .reports(&ReportFilter { departments: Some(vec![dept]), states: query_states(q)?, limit: LIST_LIMIT })
+            .reports(&ReportFilter {
+                departments: Some(vec![dept]),
+                states: query_states(q)?,
+                limit: LIST_LIMIT,
+            })
             .await?;
         let tree = Tree::default();
         self.summaries(user, &tree, rows, q)
     }
 
-    pub async fn oversight_items(&self, user: &StaffUser, q: &ItemQuery) -> Result<Vec<ItemSummary>> {
+    pub async fn oversight_items(
+        &self,
+        user: &StaffUser,
+        q: &ItemQuery,
+    ) -> Result<Vec<ItemSummary>> {
         require(user, Role::Supervisor)?;
         self.release_due().await?;
         let tree = department_tree(&self.store().catalog().await?);
@@ -98,16 +111,30 @@ impl Service {
             .collect();
         let mut states = query_states(q)?;
         if states.is_empty() {
-            states = State::ALL.iter().filter(|s| s.is_open() && **s != State::Received).map(|s| s.as_str().into()).collect();
+            states = State::ALL
+                .iter()
+                .filter(|s| s.is_open() && **s != State::Received)
+                .map(|s| s.as_str().into())
+                .collect();
         }
         let rows = self
             .store()
-            .reports(&ReportFilter { departments: Some(subtree), states, limit: LIST_LIMIT })
+            .reports(&ReportFilter {
+                departments: Some(subtree),
+                states,
+                limit: LIST_LIMIT,
+            })
             .await?;
         self.summaries(user, &tree, rows, q)
     }
 
-    fn summaries(&self, user: &StaffUser, tree: &Tree, rows: Vec<ReportRow>, q: &ItemQuery) -> Result<Vec<ItemSummary>> {
+    fn summaries(
+        &self,
+        user: &StaffUser,
+        tree: &Tree,
+        rows: Vec<ReportRow>,
+        q: &ItemQuery,
+    ) -> Result<Vec<ItemSummary>> {
         let mut out = rows
             .into_iter()
             .filter(|r| visible(user, tree, r))
@@ -172,7 +199,11 @@ impl Service {
             // reveal it (and when it was sent) before that.
             .filter(|e| e.kind != "reporter_message")
             .map(|e| TimelineEntry {
-                at: if e.actor_role == "reporter" { self.fmt_date(e.at) } else { self.fmt_time(e.at) },
+                at: if e.actor_role == "reporter" {
+                    self.fmt_date(e.at)
+                } else {
+                    self.fmt_time(e.at)
+                },
                 kind: e.kind,
                 actor_role: e.actor_role,
                 actor: e.actor,
@@ -236,7 +267,13 @@ impl Service {
             user,
             Role::Desk,
             id,
-            |actor| Step { actor, action: Action::Acknowledge, kind: "acknowledged", detail: serde_json::json!({}), message: None },
+            |actor| Step {
+                actor,
+                action: Action::Acknowledge,
+                kind: "acknowledged",
+                detail: serde_json::json!({}),
+                message: None,
+            },
             |row, _| row.acknowledged_at = Some(now),
         )
         .await
@@ -244,7 +281,11 @@ impl Service {
 
     pub async fn staff_message(&self, user: &StaffUser, id: &str, body: &str) -> Result<()> {
         let text = bounded("body", body, BODY_MAX)?;
-        let role = if user.role == Role::Supervisor { Role::Supervisor } else { Role::Desk };
+        let role = if user.role == Role::Supervisor {
+            Role::Supervisor
+        } else {
+            Role::Desk
+        };
         self.staff_step(
             user,
             role,
@@ -254,15 +295,27 @@ impl Service {
                 action: Action::Message,
                 kind: "staff_message",
                 detail: serde_json::json!({}),
-                message: Some(Msg { kind: "message", internal: false, outcome: None, text }),
+                message: Some(Msg {
+                    kind: "message",
+                    internal: false,
+                    outcome: None,
+                    text,
+                }),
             },
             |_, _| {},
         )
         .await
     }
 
-    pub async fn respond(&self, user: &StaffUser, id: &str, outcome: &str, body: &str) -> Result<()> {
-        let outcome = Outcome::parse(outcome.trim()).ok_or_else(|| Error::field("outcome", Problem::Invalid))?;
+    pub async fn respond(
+        &self,
+        user: &StaffUser,
+        id: &str,
+        outcome: &str,
+        body: &str,
+    ) -> Result<()> {
+        let outcome = Outcome::parse(outcome.trim())
+            .ok_or_else(|| Error::field("outcome", Problem::Invalid))?;
         let text = bounded("body", body, BODY_MAX)?;
         let categories = self.store().catalog().await?.categories;
         let now = self.now();
@@ -275,10 +328,16 @@ impl Service {
                 action: Action::Respond,
                 kind: "responded",
                 detail: serde_json::json!({ "outcome": outcome.as_str() }),
-                message: Some(Msg { kind: "response", internal: false, outcome: Some(outcome.as_str()), text }),
+                message: Some(Msg {
+                    kind: "response",
+                    internal: false,
+                    outcome: Some(outcome.as_str()),
+                    text,
+                }),
             },
             |row, _| {
-                let confirm_within = category(&categories, &row.category).map_or(14 * 86_400, |c| c.confirm_within);
+                let confirm_within =
+                    category(&categories, &row.category).map_or(14 * 86_400, |c| c.confirm_within);
                 row.outcome = Some(outcome.as_str().into());
                 row.responded_at = Some(now);
                 row.confirm_due = Some(now + confirm_within);
@@ -287,7 +346,13 @@ impl Service {
         .await
     }
 
-    pub async fn request_transfer(&self, user: &StaffUser, id: &str, reason: &str, suggested: Option<&str>) -> Result<()> {
+    pub async fn request_transfer(
+        &self,
+        user: &StaffUser,
+        id: &str,
+        reason: &str,
+        suggested: Option<&str>,
+    ) -> Result<()> {
         let text = bounded("reason", reason, REASON_MAX)?;
         let suggested = match suggested.map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
@@ -302,7 +367,12 @@ impl Service {
                 action: Action::RequestTransfer,
                 kind: "transfer_requested",
                 detail: serde_json::json!({ "suggested_department": suggested }),
-                message: Some(Msg { kind: "transfer_request", internal: true, outcome: None, text }),
+                message: Some(Msg {
+                    kind: "transfer_request",
+                    internal: true,
+                    outcome: None,
+                    text,
+                }),
             },
             |_, _| {},
         )
@@ -314,10 +384,17 @@ impl Service {
         self.reassign(user, id, department, "assigned").await
     }
 
-    pub async fn decide_transfer(&self, user: &StaffUser, id: &str, d: &TransferDecision) -> Result<()> {
+    pub async fn decide_transfer(
+        &self,
+        user: &StaffUser,
+        id: &str,
+        d: &TransferDecision,
+    ) -> Result<()> {
         if d.approve {
             let department = d.department.as_deref().unwrap_or("");
-            return self.reassign(user, id, department, "transfer_approved").await;
+            return self
+                .reassign(user, id, department, "transfer_approved")
+                .await;
         }
         let (row, _) = self.visible_item(user, id).await?;
         let was_acknowledged = row.acknowledged_at.is_some();
@@ -337,7 +414,13 @@ impl Service {
         .await
     }
 
-    async fn reassign(&self, user: &StaffUser, id: &str, department: &str, kind: &'static str) -> Result<()> {
+    async fn reassign(
+        &self,
+        user: &StaffUser,
+        id: &str,
+        department: &str,
+        kind: &'static str,
+    ) -> Result<()> {
         require(user, Role::Supervisor)?;
         let department = self.active_department(department, "department").await?;
         let (row, tree) = self.visible_item(user, id).await?;
@@ -346,7 +429,11 @@ impl Service {
             return Err(Error::field("department", Problem::Unknown));
         }
         // The conflict-of-interest rule binds supervisors too.
-        if row.subject_department.as_deref().is_some_and(|s| tree.is_within(&department, s)) {
+        if row
+            .subject_department
+            .as_deref()
+            .is_some_and(|s| tree.is_within(&department, s))
+        {
             return Err(Error::field("department", Problem::Invalid));
         }
         let categories = self.store().catalog().await?.categories;
@@ -399,10 +486,18 @@ fn require(user: &StaffUser, role: Role) -> Result<()> {
 /// Desks see what was dispatched to their own department; supervisors see their subtree (released
 /// items only); admins configure and read no content.
 fn visible(user: &StaffUser, tree: &Tree, row: &ReportRow) -> bool {
-    let Some(dept) = user.department.as_deref() else { return false };
+    let Some(dept) = user.department.as_deref() else {
+        return false;
+    };
     match user.role {
-        Role::Desk => row.department == dept && row.dispatched_at.is_some() && row.state != State::Triage.as_str(),
-        Role::Supervisor => row.state != State::Received.as_str() && tree.is_within(&row.department, dept),
+        Role::Desk => {
+            row.department == dept
+                && row.dispatched_at.is_some()
+                && row.state != State::Triage.as_str()
+        }
+        Role::Supervisor => {
+            row.state != State::Received.as_str() && tree.is_within(&row.department, dept)
+        }
         Role::Admin => false,
     }
 }
@@ -412,7 +507,10 @@ fn dispatch(row: &mut ReportRow, categories: &[CategoryRow], at: i64) {
     if row.dispatched_at.is_some() {
         return;
     }
-    let (ack, respond) = category(categories, &row.category).map_or((2 * 86_400, 15 * 86_400), |c| (c.acknowledge_within, c.respond_within));
+    let (ack, respond) = category(categories, &row.category)
+        .map_or((2 * 86_400, 15 * 86_400), |c| {
+            (c.acknowledge_within, c.respond_within)
+        });
     row.dispatched_at = Some(at);
     row.acknowledge_due = Some(at + ack);
     row.respond_due = Some(at + respond);
@@ -436,7 +534,9 @@ fn next_due(r: &ReportRow) -> Option<i64> {
 fn query_states(q: &ItemQuery) -> Result<Vec<String>> {
     match q.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(Vec::new()),
-        Some(s) => State::parse(s).map(|s| vec![s.as_str().to_string()]).ok_or_else(|| Error::field("state", Problem::Invalid)),
+        Some(s) => State::parse(s)
+            .map(|s| vec![s.as_str().to_string()])
+            .ok_or_else(|| Error::field("state", Problem::Invalid)),
     }
 }
 

@@ -34,7 +34,11 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { release_delay: 30 * 60, utc_offset: 8 * 3600, session_ttl: 12 * 3600 }
+        Settings {
+            release_delay: 30 * 60,
+            utc_offset: 8 * 3600,
+            session_ttl: 12 * 3600,
+        }
     }
 }
 
@@ -102,7 +106,15 @@ struct Msg {
 
 impl Service {
     pub fn new(store: Store, keys: Keyring, clock: Arc<dyn Clock>, settings: Settings) -> Service {
-        Service { inner: Arc::new(Inner { store, keys, clock, settings, passwords: auth::Passwords::new() }) }
+        Service {
+            inner: Arc::new(Inner {
+                store,
+                keys,
+                clock,
+                settings,
+                passwords: auth::Passwords::new(),
+            }),
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -135,7 +147,10 @@ impl Service {
     }
 
     fn open_text(&self, report_id: &str, field: &str, key_id: &str, blob: &[u8]) -> Result<String> {
-        self.inner.keys.open(report_id, field, key_id, blob).map_err(Error::internal)
+        self.inner
+            .keys
+            .open(report_id, field, key_id, blob)
+            .map_err(Error::internal)
     }
 
     /// Apply one step to a report row inside `tx`: check the transition, let `mutate` adjust the
@@ -193,6 +208,11 @@ impl Service {
 }
 
 fn state_of(row: &ReportRow) -> Result<State> {
-    State::parse(&row.state)
-        .ok_or_else(|| Error::internal(anyhow::anyhow!("report {} has unknown state {}", row.id, row.state)))
+    State::parse(&row.state).ok_or_else(|| {
+        Error::internal(anyhow::anyhow!(
+            "report {} has unknown state {}",
+            row.id,
+            row.state
+        ))
+    })
 }

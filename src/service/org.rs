@@ -28,18 +28,21 @@ impl Service {
     async fn apply_org(&self, org: &Org) -> Result<()> {
         let mut tx = self.store().begin().await?;
         tx.retire_all().await?;
-        let named = |code: &str, name: &str, name_en: &Option<String>, parent: &Option<String>| NamedRow {
-            code: code.into(),
-            name: name.into(),
-            name_en: name_en.clone(),
-            parent: parent.clone(),
-            retired: 0,
-        };
+        let named =
+            |code: &str, name: &str, name_en: &Option<String>, parent: &Option<String>| NamedRow {
+                code: code.into(),
+                name: name.into(),
+                name_en: name_en.clone(),
+                parent: parent.clone(),
+                retired: 0,
+            };
         for d in org.departments_parents_first() {
-            tx.upsert_department(&named(&d.code, &d.name, &d.name_en, &d.parent)).await?;
+            tx.upsert_department(&named(&d.code, &d.name, &d.name_en, &d.parent))
+                .await?;
         }
         for a in org.areas_parents_first() {
-            tx.upsert_area(&named(&a.code, &a.name, &a.name_en, &a.parent)).await?;
+            tx.upsert_area(&named(&a.code, &a.name, &a.name_en, &a.parent))
+                .await?;
         }
         for (i, c) in org.categories.iter().enumerate() {
             let row = CategoryRow {
@@ -56,7 +59,12 @@ impl Service {
         let rules: Vec<RuleRow> = org
             .rules
             .iter()
-            .map(|r| RuleRow { category: r.category.clone(), area: r.area.clone(), department: r.department.clone(), priority: r.priority })
+            .map(|r| RuleRow {
+                category: r.category.clone(),
+                area: r.area.clone(),
+                department: r.department.clone(),
+                priority: r.priority,
+            })
             .collect();
         tx.replace_rules(&rules).await?;
         tx.set_setting("triage", &org.triage).await?;
@@ -91,13 +99,23 @@ impl Service {
                 .departments
                 .iter()
                 .filter(active)
-                .map(|d| Department { code: d.code.clone(), name: d.name.clone(), name_en: d.name_en.clone(), parent: d.parent.clone() })
+                .map(|d| Department {
+                    code: d.code.clone(),
+                    name: d.name.clone(),
+                    name_en: d.name_en.clone(),
+                    parent: d.parent.clone(),
+                })
                 .collect(),
             areas: rows
                 .areas
                 .iter()
                 .filter(active)
-                .map(|a| Area { code: a.code.clone(), name: a.name.clone(), name_en: a.name_en.clone(), parent: a.parent.clone() })
+                .map(|a| Area {
+                    code: a.code.clone(),
+                    name: a.name.clone(),
+                    name_en: a.name_en.clone(),
+                    parent: a.parent.clone(),
+                })
                 .collect(),
             categories: rows
                 .categories
@@ -115,11 +133,20 @@ impl Service {
             rules: rows
                 .rules
                 .iter()
-                .map(|r| Rule { category: r.category.clone(), area: r.area.clone(), department: r.department.clone(), priority: r.priority })
+                .map(|r| Rule {
+                    category: r.category.clone(),
+                    area: r.area.clone(),
+                    department: r.department.clone(),
+                    priority: r.priority,
+                })
                 .collect(),
         };
         let parents_first = Org {
-            departments: org.departments_parents_first().into_iter().cloned().collect(),
+            departments: org
+                .departments_parents_first()
+                .into_iter()
+                .cloned()
+                .collect(),
             areas: org.areas_parents_first().into_iter().cloned().collect(),
             ..org.clone()
         };
@@ -136,11 +163,28 @@ impl Service {
         if self.has_org().await? {
             return Ok(Vec::new());
         }
-        let org = self.import_org(org_text).await.map_err(|e| Error::internal(anyhow::anyhow!("demo org: {e}")))?;
-        let root = org.departments.iter().find(|d| d.parent.is_none()).map(|d| d.code.clone());
+        let org = self
+            .import_org(org_text)
+            .await
+            .map_err(|e| Error::internal(anyhow::anyhow!("demo org: {e}")))?;
+        let root = org
+            .departments
+            .iter()
+            .find(|d| d.parent.is_none())
+            .map(|d| d.code.clone());
         let mut accounts = vec![
-            DemoAccount { username: "admin".into(), role: Role::Admin, department: None, password: String::new() },
-            DemoAccount { username: "supervisor".into(), role: Role::Supervisor, department: root, password: String::new() },
+            DemoAccount {
+                username: "admin".into(),
+                role: Role::Admin,
+                department: None,
+                password: String::new(),
+            },
+            DemoAccount {
+                username: "supervisor".into(),
+                role: Role::Supervisor,
+                department: root,
+                password: String::new(),
+            },
         ];
         for d in &org.departments {
             accounts.push(DemoAccount {
@@ -152,7 +196,8 @@ impl Service {
         }
         for a in &mut accounts {
             a.password = B64URL.encode(random_bytes::<12>());
-            self.create_user(&a.username, a.role, a.department.as_deref(), &a.password).await?;
+            self.create_user(&a.username, a.role, a.department.as_deref(), &a.password)
+                .await?;
         }
         Ok(accounts)
     }

@@ -1,5 +1,8 @@
 //! What a reporter can do, holding nothing but a receipt.
-use super::{Actor, Catalog, ClosedView, MessageView, Msg, Named, ReporterView, ResponseView, Service, Step, Submitted};
+use super::{
+    Actor, Catalog, ClosedView, MessageView, Msg, Named, ReporterView, ResponseView, Service, Step,
+    Submitted,
+};
 use crate::crypto::random_bytes;
 use crate::domain::receipt::{report_id, Receipt, ENTROPY_BYTES};
 use crate::domain::routing::{Route, RouteError, Router, Rule, Tree};
@@ -27,11 +30,32 @@ impl Service {
 
     pub async fn submit(&self, input: NewReportInput) -> Result<Submitted> {
         let rows = self.store().catalog().await?;
-        let category = pick(&input.category, "category", rows.categories.iter().filter(|c| c.retired == 0).map(|c| &c.code))?;
-        let area = pick(&input.area, "area", rows.areas.iter().filter(|a| a.retired == 0).map(|a| &a.code))?;
+        let category = pick(
+            &input.category,
+            "category",
+            rows.categories
+                .iter()
+                .filter(|c| c.retired == 0)
+                .map(|c| &c.code),
+        )?;
+        let area = pick(
+            &input.area,
+            "area",
+            rows.areas
+                .iter()
+                .filter(|a| a.retired == 0)
+                .map(|a| &a.code),
+        )?;
         let subject = match input.subject_department.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(s) => Some(pick(s, "subject_department", rows.departments.iter().filter(|d| d.retired == 0).map(|d| &d.code))?),
+            Some(s) => Some(pick(
+                s,
+                "subject_department",
+                rows.departments
+                    .iter()
+                    .filter(|d| d.retired == 0)
+                    .map(|d| &d.code),
+            )?),
         };
         let title = bounded("title", &input.title, TITLE_MAX)?;
         let body = bounded("body", &input.body, BODY_MAX)?;
@@ -92,16 +116,22 @@ impl Service {
         if release_at <= self.now() {
             state = self.release(&id).await?.unwrap_or(state);
         }
-        Ok(Submitted { id, receipt: receipt.display(), state: state.as_str().into() })
+        Ok(Submitted {
+            id,
+            receipt: receipt.display(),
+            state: state.as_str().into(),
+        })
     }
 
     /// The report a receipt belongs to. Every failure is the same `InvalidReceipt`, and a malformed
     /// receipt still costs a MAC and a lookup, so neither answer nor timing tells them apart.
     async fn by_receipt(&self, receipt: &str) -> Result<ReportRow> {
         let canonical = Receipt::parse(receipt);
-        let mac = self
-            .keys()
-            .receipt_mac(canonical.as_ref().map_or("not-a-receipt", |r| r.canonical()));
+        let mac = self.keys().receipt_mac(
+            canonical
+                .as_ref()
+                .map_or("not-a-receipt", |r| r.canonical()),
+        );
         let row = self.store().report_by_receipt(&mac).await?;
         match (canonical, row) {
             (Some(_), Some(row)) => Ok(row),
@@ -131,11 +161,15 @@ impl Service {
             })
             .collect::<Result<_>>()?;
         let state = super::state_of(&row)?;
-        let response = messages.iter().rev().find(|m| m.kind == "response").map(|m| ResponseView {
-            outcome: m.outcome.clone().unwrap_or_default(),
-            body: m.body.clone(),
-            date: m.date.clone(),
-        });
+        let response = messages
+            .iter()
+            .rev()
+            .find(|m| m.kind == "response")
+            .map(|m| ResponseView {
+                outcome: m.outcome.clone().unwrap_or_default(),
+                body: m.body.clone(),
+                date: m.date.clone(),
+            });
         let _ = catalog.department(&row.department);
         Ok(ReporterView {
             title: self.open_text(&row.id, "title", &row.key_id, &row.title_sealed)?,
@@ -164,48 +198,89 @@ impl Service {
 
     pub async fn reporter_message(&self, receipt: &str, body: &str) -> Result<()> {
         let text = bounded("body", body, BODY_MAX)?;
-        let msg = Msg { kind: "message", internal: false, outcome: None, text };
-        self.reporter_step(receipt, Action::Message, "reporter_message", serde_json::json!({}), Some(msg), |_, _, _| {})
-            .await
+        let msg = Msg {
+            kind: "message",
+            internal: false,
+            outcome: None,
+            text,
+        };
+        self.reporter_step(
+            receipt,
+            Action::Message,
+            "reporter_message",
+            serde_json::json!({}),
+            Some(msg),
+            |_, _, _| {},
+        )
+        .await
     }
 
     pub async fn reporter_confirm(&self, receipt: &str, satisfaction: i64) -> Result<()> {
         if !(1..=5).contains(&satisfaction) {
-            return Err(Error::field("satisfaction", Problem::OutOfRange { min: 1, max: 5 }));
+            return Err(Error::field(
+                "satisfaction",
+                Problem::OutOfRange { min: 1, max: 5 },
+            ));
         }
         let detail = serde_json::json!({ "satisfaction": satisfaction });
-        self.reporter_step(receipt, Action::Confirm, "confirmed", detail, None, |row, _, day| {
-            row.confirmed = Some(1);
-            row.satisfaction = Some(satisfaction);
-            row.closed_at = Some(day);
-        })
+        self.reporter_step(
+            receipt,
+            Action::Confirm,
+            "confirmed",
+            detail,
+            None,
+            |row, _, day| {
+                row.confirmed = Some(1);
+                row.satisfaction = Some(satisfaction);
+                row.closed_at = Some(day);
+            },
+        )
         .await
     }
 
     pub async fn reporter_reopen(&self, receipt: &str, reason: &str) -> Result<()> {
         let text = bounded("reason", reason, REASON_MAX)?;
         let rows = self.store().catalog().await?;
-        let msg = Msg { kind: "reopen", internal: false, outcome: None, text };
-        self.reporter_step(receipt, Action::Reopen, "reopened", serde_json::json!({}), Some(msg), |row, _, day| {
-            let respond_within = rows
-                .categories
-                .iter()
-                .find(|c| c.code == row.category)
-                .map_or(15 * 86_400, |c| c.respond_within);
-            row.reopens += 1;
-            row.outcome = None;
-            row.responded_at = None;
-            // Counted from the end of the reopen day: a deadline derived from the exact instant would
-            // tell staff when the reporter acted.
-            row.respond_due = Some(day + 86_400 + respond_within);
-        })
+        let msg = Msg {
+            kind: "reopen",
+            internal: false,
+            outcome: None,
+            text,
+        };
+        self.reporter_step(
+            receipt,
+            Action::Reopen,
+            "reopened",
+            serde_json::json!({}),
+            Some(msg),
+            |row, _, day| {
+                let respond_within = rows
+                    .categories
+                    .iter()
+                    .find(|c| c.code == row.category)
+                    .map_or(15 * 86_400, |c| c.respond_within);
+                row.reopens += 1;
+                row.outcome = None;
+                row.responded_at = None;
+                // Counted from the end of the reopen day: a deadline derived from the exact instant would
+                // tell staff when the reporter acted.
+                row.respond_due = Some(day + 86_400 + respond_within);
+            },
+        )
         .await
     }
 
     pub async fn reporter_withdraw(&self, receipt: &str) -> Result<()> {
-        self.reporter_step(receipt, Action::Withdraw, "withdrawn", serde_json::json!({}), None, |row, _, day| {
-            row.closed_at = Some(day);
-        })
+        self.reporter_step(
+            receipt,
+            Action::Withdraw,
+            "withdrawn",
+            serde_json::json!({}),
+            None,
+            |row, _, day| {
+                row.closed_at = Some(day);
+            },
+        )
         .await
     }
 
@@ -222,15 +297,26 @@ impl Service {
         let day = self.reporter_time();
         let mut tx = self.store().begin().await?;
         let mut row = tx.report(&id).await?.ok_or(Error::InvalidReceipt)?;
-        let step = Step { actor: &Actor::Reporter, action, kind, detail, message };
-        self.step(&mut tx, &mut row, step, |row, to| mutate(row, to, day)).await?;
+        let step = Step {
+            actor: &Actor::Reporter,
+            action,
+            kind,
+            detail,
+            message,
+        };
+        self.step(&mut tx, &mut row, step, |row, to| mutate(row, to, day))
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 }
 
 /// `value` must be one of the active codes; the error names `field`.
-fn pick<'a>(value: &str, field: &'static str, mut codes: impl Iterator<Item = &'a String>) -> Result<String> {
+fn pick<'a>(
+    value: &str,
+    field: &'static str,
+    mut codes: impl Iterator<Item = &'a String>,
+) -> Result<String> {
     let value = value.trim();
     if value.is_empty() {
         return Err(Error::field(field, Problem::Missing));
@@ -242,23 +328,50 @@ fn pick<'a>(value: &str, field: &'static str, mut codes: impl Iterator<Item = &'
 }
 
 pub(super) fn department_tree(rows: &CatalogRows) -> Tree {
-    Tree::new(rows.departments.iter().map(|d| (d.code.clone(), d.parent.clone())))
+    Tree::new(
+        rows.departments
+            .iter()
+            .map(|d| (d.code.clone(), d.parent.clone())),
+    )
 }
 
 fn route(rows: &CatalogRows, category: &str, area: &str, subject: Option<&str>) -> Result<Route> {
     let rules: Vec<Rule> = rows
         .rules
         .iter()
-        .map(|r| Rule { category: r.category.clone(), area: r.area.clone(), department: r.department.clone(), priority: r.priority })
+        .map(|r| Rule {
+            category: r.category.clone(),
+            area: r.area.clone(),
+            department: r.department.clone(),
+            priority: r.priority,
+        })
         .collect();
-    let areas = Tree::new(rows.areas.iter().map(|a| (a.code.clone(), a.parent.clone())));
+    let areas = Tree::new(
+        rows.areas
+            .iter()
+            .map(|a| (a.code.clone(), a.parent.clone())),
+    );
     let departments = department_tree(rows);
     let triage = rows
         .triage
         .clone()
-        .or_else(|| rows.departments.iter().find(|d| d.parent.is_none()).map(|d| d.code.clone()))
-        .ok_or_else(|| Error::internal(anyhow::anyhow!("no organisation loaded: run `zhiyan org import`")))?;
-    let router = Router { rules: &rules, areas: &areas, departments: &departments, triage: &triage };
+        .or_else(|| {
+            rows.departments
+                .iter()
+                .find(|d| d.parent.is_none())
+                .map(|d| d.code.clone())
+        })
+        .ok_or_else(|| {
+            Error::internal(anyhow::anyhow!(
+                "no organisation loaded: run `zhiyan org import`"
+            ))
+        })?;
+    let router = Router {
+        rules: &rules,
+        areas: &areas,
+        departments: &departments,
+        triage: &triage,
+    };
     router.route(category, area, subject).map_err(|e| match e {
         RouteError::SubjectIsRoot => Error::field("subject_department", Problem::Invalid),
     })
@@ -276,9 +389,24 @@ pub(super) fn catalog_view(rows: &CatalogRows) -> Catalog {
             .categories
             .iter()
             .filter(|c| c.retired == 0)
-            .map(|c| Named { code: c.code.clone(), name: c.name.clone(), name_en: c.name_en.clone(), parent: None })
+            .map(|c| Named {
+                code: c.code.clone(),
+                name: c.name.clone(),
+                name_en: c.name_en.clone(),
+                parent: None,
+            })
             .collect(),
-        areas: rows.areas.iter().filter(|a| a.retired == 0).map(named).collect(),
-        departments: rows.departments.iter().filter(|d| d.retired == 0).map(named).collect(),
+        areas: rows
+            .areas
+            .iter()
+            .filter(|a| a.retired == 0)
+            .map(named)
+            .collect(),
+        departments: rows
+            .departments
+            .iter()
+            .filter(|d| d.retired == 0)
+            .map(named)
+            .collect(),
     }
 }

@@ -49,7 +49,10 @@ impl Backend {
         }
     }
 
-    pub(super) async fn setup_connection(self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    pub(super) async fn setup_connection(
+        self,
+        conn: &mut AnyConnection,
+    ) -> Result<(), sqlx::Error> {
         if self == Backend::Sqlite {
             // WAL lets readers proceed while one writer commits; the busy timeout covers the rest.
             conn.execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;")
@@ -64,7 +67,9 @@ impl Backend {
     pub(super) async fn lock_chain(self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
         if self == Backend::Postgres {
             // 0x7a6869 = "zhi": an arbitrary, fixed advisory-lock key for the audit chain.
-            sqlx::query("SELECT pg_advisory_xact_lock(8022121)").execute(&mut *conn).await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(8022121)")
+                .execute(&mut *conn)
+                .await?;
         }
         Ok(())
     }

@@ -11,13 +11,13 @@ mod staff;
 
 pub use backend::Backend;
 pub use events::{EventRow, NewEvent};
-pub use org::{CatalogRows, DepartmentRow, NamedRow, CategoryRow, RuleRow};
+pub use org::{CatalogRows, CategoryRow, DepartmentRow, NamedRow, RuleRow};
 pub use reports::{MessageRow, NewMessage, NewReport, ReportFilter, ReportRow};
 pub use staff::{SessionRow, StaffRow};
 
 use sqlx::any::AnyPoolOptions;
-use sqlx::AnyPool;
 use sqlx::Any;
+use sqlx::AnyPool;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Mutex, OwnedMutexGuard};
@@ -39,9 +39,10 @@ pub enum StoreError {
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
-                StoreError::Unavailable(e)
-            }
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_) => StoreError::Unavailable(e),
             sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict,
             _ => StoreError::Database(e),
         }
@@ -66,10 +67,16 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(backend.max_connections(max_connections))
             .acquire_timeout(Duration::from_secs(5))
-            .after_connect(move |conn, _meta| Box::pin(async move { backend.setup_connection(conn).await }))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move { backend.setup_connection(conn).await })
+            })
             .connect(&url)
             .await?;
-        Ok(Store { pool, backend, write_lock: Arc::new(Mutex::new(())) })
+        Ok(Store {
+            pool,
+            backend,
+            write_lock: Arc::new(Mutex::new(())),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -98,7 +105,11 @@ impl Store {
             Backend::Postgres => None,
         };
         let tx = self.pool.begin().await?;
-        Ok(Tx { tx, backend: self.backend, _guard: guard })
+        Ok(Tx {
+            tx,
+            backend: self.backend,
+            _guard: guard,
+        })
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {
@@ -122,4 +133,3 @@ impl Tx {
         &mut self.tx
     }
 }
-

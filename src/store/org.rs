@@ -59,37 +59,52 @@ impl Tree {
 impl Store {
     pub async fn catalog(&self) -> Result<CatalogRows> {
         let pool = self.pool();
-        let departments = sqlx::query_as("SELECT code, name, name_en, parent, retired FROM departments ORDER BY code")
-            .fetch_all(pool)
-            .await?;
-        let areas = sqlx::query_as("SELECT code, name, name_en, parent, retired FROM areas ORDER BY code")
-            .fetch_all(pool)
-            .await?;
+        let departments = sqlx::query_as(
+            "SELECT code, name, name_en, parent, retired FROM departments ORDER BY code",
+        )
+        .fetch_all(pool)
+        .await?;
+        let areas =
+            sqlx::query_as("SELECT code, name, name_en, parent, retired FROM areas ORDER BY code")
+                .fetch_all(pool)
+                .await?;
         let categories = sqlx::query_as(
             "SELECT code, name, name_en, acknowledge_within, respond_within, confirm_within, retired \
              FROM categories ORDER BY position, code",
         )
         .fetch_all(pool)
         .await?;
-        let rules = sqlx::query_as("SELECT category, area, department, priority FROM routing_rules ORDER BY id")
-            .fetch_all(pool)
-            .await?;
+        let rules = sqlx::query_as(
+            "SELECT category, area, department, priority FROM routing_rules ORDER BY id",
+        )
+        .fetch_all(pool)
+        .await?;
         let triage = self.setting("triage").await?;
-        Ok(CatalogRows { departments, areas, categories, rules, triage })
+        Ok(CatalogRows {
+            departments,
+            areas,
+            categories,
+            rules,
+            triage,
+        })
     }
 
     pub async fn setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-            .bind(key)
-            .fetch_optional(self.pool())
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+                .bind(key)
+                .fetch_optional(self.pool())
+                .await?,
+        )
     }
 
     pub async fn department(&self, code: &str) -> Result<Option<NamedRow>> {
-        Ok(sqlx::query_as("SELECT code, name, name_en, parent, retired FROM departments WHERE code = $1")
-            .bind(code)
-            .fetch_optional(self.pool())
-            .await?)
+        Ok(sqlx::query_as(
+            "SELECT code, name, name_en, parent, retired FROM departments WHERE code = $1",
+        )
+        .bind(code)
+        .fetch_optional(self.pool())
+        .await?)
     }
 }
 
@@ -152,7 +167,9 @@ impl Tx {
     }
 
     pub async fn replace_rules(&mut self, rules: &[RuleRow]) -> Result<()> {
-        sqlx::query("DELETE FROM routing_rules").execute(self.conn()).await?;
+        sqlx::query("DELETE FROM routing_rules")
+            .execute(self.conn())
+            .await?;
         for r in rules {
             sqlx::query("INSERT INTO routing_rules (category, area, department, priority) VALUES ($1, $2, $3, $4)")
                 .bind(&r.category)

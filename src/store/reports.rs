@@ -93,27 +93,33 @@ pub struct ReportFilter {
 
 impl Store {
     pub async fn report(&self, id: &str) -> Result<Option<ReportRow>> {
-        Ok(sqlx::query_as(&format!("SELECT {REPORT_COLUMNS} FROM reports WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?)
+        Ok(sqlx::query_as(&format!(
+            "SELECT {REPORT_COLUMNS} FROM reports WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?)
     }
 
     pub async fn report_by_receipt(&self, receipt_mac: &[u8]) -> Result<Option<ReportRow>> {
-        Ok(sqlx::query_as(&format!("SELECT {REPORT_COLUMNS} FROM reports WHERE receipt_mac = $1"))
-            .bind(receipt_mac)
-            .fetch_optional(self.pool())
-            .await?)
+        Ok(sqlx::query_as(&format!(
+            "SELECT {REPORT_COLUMNS} FROM reports WHERE receipt_mac = $1"
+        ))
+        .bind(receipt_mac)
+        .fetch_optional(self.pool())
+        .await?)
     }
 
     pub async fn reports(&self, f: &ReportFilter) -> Result<Vec<ReportRow>> {
         let mut sql = format!("SELECT {REPORT_COLUMNS} FROM reports WHERE 1 = 1");
         let mut n = 0;
         let mut placeholders = |count: usize| {
-            let list: Vec<String> = (0..count).map(|_| {
-                n += 1;
-                format!("${n}")
-            }).collect();
+            let list: Vec<String> = (0..count)
+                .map(|_| {
+                    n += 1;
+                    format!("${n}")
+                })
+                .collect();
             list.join(", ")
         };
         if let Some(depts) = &f.departments {
@@ -125,7 +131,10 @@ impl Store {
         if !f.states.is_empty() {
             sql += &format!(" AND state IN ({})", placeholders(f.states.len()));
         }
-        sql += &format!(" ORDER BY COALESCE(acknowledge_due, release_at), id LIMIT {}", f.limit.max(1));
+        sql += &format!(
+            " ORDER BY COALESCE(acknowledge_due, release_at), id LIMIT {}",
+            f.limit.max(1)
+        );
         let mut q = sqlx::query_as(&sql);
         for d in f.departments.iter().flatten() {
             q = q.bind(d);
@@ -160,10 +169,12 @@ impl Store {
 
 impl Tx {
     pub async fn report(&mut self, id: &str) -> Result<Option<ReportRow>> {
-        Ok(sqlx::query_as(&format!("SELECT {REPORT_COLUMNS} FROM reports WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(self.conn())
-            .await?)
+        Ok(sqlx::query_as(&format!(
+            "SELECT {REPORT_COLUMNS} FROM reports WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.conn())
+        .await?)
     }
 
     pub async fn insert_report(&mut self, r: &NewReport) -> Result<()> {

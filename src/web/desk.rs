@@ -29,7 +29,14 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn login_form(State(s): State<AppState>, lang: Lang) -> Result<Html<String>> {
-    render(&s, lang, "login.html", "/staff/login", None, context! { error => (), username => "" })
+    render(
+        &s,
+        lang,
+        "login.html",
+        "/staff/login",
+        None,
+        context! { error => (), username => "" },
+    )
 }
 
 #[derive(Deserialize)]
@@ -40,18 +47,45 @@ struct LoginForm {
     password: String,
 }
 
-async fn login(State(s): State<AppState>, lang: Lang, addr: ClientAddr, PageForm(f): PageForm<LoginForm>) -> Result<Response> {
+async fn login(
+    State(s): State<AppState>,
+    lang: Lang,
+    addr: ClientAddr,
+    PageForm(f): PageForm<LoginForm>,
+) -> Result<Response> {
     match limited(&s.limiter, addr, s.service.login(&f.username, &f.password)).await {
         Ok(login) => {
-            let home = if login.role == Role::Supervisor { "/oversight" } else { "/desk" };
+            let home = if login.role == Role::Supervisor {
+                "/oversight"
+            } else {
+                "/desk"
+            };
             let secure = if s.secure_cookies { "; Secure" } else { "" };
-            let cookie = format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict{secure}", login.token);
-            Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&format!("{home}{}", lang.query()))).into_response())
+            let cookie = format!(
+                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict{secure}",
+                login.token
+            );
+            Ok((
+                [(header::SET_COOKIE, cookie)],
+                Redirect::to(&format!("{home}{}", lang.query())),
+            )
+                .into_response())
         }
         Err(e @ (Error::InvalidCredentials | Error::RateLimited)) => {
             let message = localize(&s, lang, &ErrorInfo::from(&e));
-            let page = render(&s, lang, "login.html", "/staff/login", None, context! { error => message, username => f.username })?;
-            Ok((StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNAUTHORIZED), page).into_response())
+            let page = render(
+                &s,
+                lang,
+                "login.html",
+                "/staff/login",
+                None,
+                context! { error => message, username => f.username },
+            )?;
+            Ok((
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNAUTHORIZED),
+                page,
+            )
+                .into_response())
         }
         Err(e) => Err(e),
     }
@@ -65,7 +99,11 @@ async fn logout(State(s): State<AppState>, lang: Lang, headers: HeaderMap) -> Re
         s.service.logout(&token).await?;
     }
     let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&format!("/{}", lang.query()))).into_response())
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Redirect::to(&format!("/{}", lang.query())),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -78,11 +116,19 @@ pub(super) struct ListQuery {
 
 impl ListQuery {
     pub(super) fn item_query(&self) -> ItemQuery {
-        ItemQuery { state: Some(self.state.clone()).filter(|s| !s.is_empty()), overdue: Some(self.overdue == "true") }
+        ItemQuery {
+            state: Some(self.state.clone()).filter(|s| !s.is_empty()),
+            overdue: Some(self.overdue == "true"),
+        }
     }
 }
 
-async fn inbox(State(s): State<AppState>, lang: Lang, PageStaff(u): PageStaff, q: std::result::Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>) -> Result<Response> {
+async fn inbox(
+    State(s): State<AppState>,
+    lang: Lang,
+    PageStaff(u): PageStaff,
+    q: std::result::Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response> {
     if u.role == Role::Supervisor {
         return Ok(Redirect::to(&format!("/oversight{}", lang.query())).into_response());
     }
@@ -112,7 +158,12 @@ pub(super) async fn list_page(
     Ok(render(s, lang, template, path, Some(u), ctx)?.into_response())
 }
 
-async fn item(State(s): State<AppState>, lang: Lang, PageStaff(u): PageStaff, Path(id): Path<String>) -> Result<Html<String>> {
+async fn item(
+    State(s): State<AppState>,
+    lang: Lang,
+    PageStaff(u): PageStaff,
+    Path(id): Path<String>,
+) -> Result<Html<String>> {
     item_page(&s, lang, &u, "/desk", &id, None, None).await
 }
 
@@ -138,16 +189,34 @@ pub(super) async fn item_page(
         notice => notice.and_then(|k| s.templates.text(lang, k)),
         error => error,
     };
-    render(s, lang, "item.html", &format!("{base}/items/{id}"), Some(u), ctx)
+    render(
+        s,
+        lang,
+        "item.html",
+        &format!("{base}/items/{id}"),
+        Some(u),
+        ctx,
+    )
 }
 
 /// After an action: the item again with a notice, or with the error above its forms.
-pub(super) async fn after(s: &AppState, lang: Lang, u: &StaffUser, base: &str, id: &str, r: Result<()>, notice: &str) -> Result<Response> {
+pub(super) async fn after(
+    s: &AppState,
+    lang: Lang,
+    u: &StaffUser,
+    base: &str,
+    id: &str,
+    r: Result<()>,
+    notice: &str,
+) -> Result<Response> {
     match r {
-        Ok(()) => Ok(item_page(s, lang, u, base, id, Some(notice), None).await?.into_response()),
+        Ok(()) => Ok(item_page(s, lang, u, base, id, Some(notice), None)
+            .await?
+            .into_response()),
         Err(e @ (Error::Field(_) | Error::InvalidTransition(_) | Error::Conflict)) => {
             let info = ErrorInfo::from(&e);
-            let page = item_page(s, lang, u, base, id, None, Some(localize(s, lang, &info))).await?;
+            let page =
+                item_page(s, lang, u, base, id, None, Some(localize(s, lang, &info))).await?;
             Ok((info.status, page).into_response())
         }
         Err(e) => Err(e),
@@ -157,7 +226,12 @@ pub(super) async fn after(s: &AppState, lang: Lang, u: &StaffUser, base: &str, i
 #[derive(Deserialize)]
 struct Empty {}
 
-async fn acknowledge(State(s): State<AppState>, lang: Lang, Path(id): Path<String>, StaffForm(u, _): StaffForm<Empty>) -> Result<Response> {
+async fn acknowledge(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+    StaffForm(u, _): StaffForm<Empty>,
+) -> Result<Response> {
     let r = s.service.acknowledge(&u, &id).await;
     after(&s, lang, &u, "/desk", &id, r, "notices.acknowledged").await
 }
@@ -168,7 +242,12 @@ struct BodyForm {
     body: String,
 }
 
-async fn message(State(s): State<AppState>, lang: Lang, Path(id): Path<String>, StaffForm(u, f): StaffForm<BodyForm>) -> Result<Response> {
+async fn message(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+    StaffForm(u, f): StaffForm<BodyForm>,
+) -> Result<Response> {
     let r = s.service.staff_message(&u, &id, &f.body).await;
     after(&s, lang, &u, "/desk", &id, r, "notices.message_sent").await
 }
@@ -181,7 +260,12 @@ struct RespondForm {
     body: String,
 }
 
-async fn respond(State(s): State<AppState>, lang: Lang, Path(id): Path<String>, StaffForm(u, f): StaffForm<RespondForm>) -> Result<Response> {
+async fn respond(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+    StaffForm(u, f): StaffForm<RespondForm>,
+) -> Result<Response> {
     let r = s.service.respond(&u, &id, &f.outcome, &f.body).await;
     after(&s, lang, &u, "/desk", &id, r, "notices.responded").await
 }
@@ -194,7 +278,15 @@ struct TransferForm {
     suggested_department: String,
 }
 
-async fn transfer(State(s): State<AppState>, lang: Lang, Path(id): Path<String>, StaffForm(u, f): StaffForm<TransferForm>) -> Result<Response> {
-    let r = s.service.request_transfer(&u, &id, &f.reason, Some(f.suggested_department.as_str())).await;
+async fn transfer(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+    StaffForm(u, f): StaffForm<TransferForm>,
+) -> Result<Response> {
+    let r = s
+        .service
+        .request_transfer(&u, &id, &f.reason, Some(f.suggested_department.as_str()))
+        .await;
     after(&s, lang, &u, "/desk", &id, r, "notices.transfer_requested").await
 }

@@ -70,7 +70,9 @@ pub fn localize(state: &AppState, lang: Lang, info: &ErrorInfo) -> String {
                 Problem::Invalid => ("invalid", 0, 0),
                 Problem::OutOfRange { min, max } => ("out_of_range", *max, *min),
             };
-            let phrase = t(&format!("problems.{key}")).replace("{max}", &max.to_string()).replace("{min}", &min.to_string());
+            let phrase = t(&format!("problems.{key}"))
+                .replace("{max}", &max.to_string())
+                .replace("{min}", &min.to_string());
             let sep = if lang == Lang::En { " " } else { "" };
             format!("{}{sep}{phrase}", t(&format!("fields.{field}")))
         }
@@ -91,7 +93,9 @@ pub async fn html_errors(State(state): State<AppState>, req: Request, next: Next
     let lang = Lang::from_parts(&parts);
     let path = parts.uri.path().to_string();
     let resp = next.run(Request::from_parts(parts, body)).await;
-    let Some(info) = resp.extensions().get::<Arc<ErrorInfo>>().cloned() else { return resp };
+    let Some(info) = resp.extensions().get::<Arc<ErrorInfo>>().cloned() else {
+        return resp;
+    };
     let message = localize(&state, lang, &info);
     let ctx = minijinja::context! { status => info.status.as_u16(), message => message, path => path, staff => () };
     match state.templates.render("error.html", lang, ctx) {

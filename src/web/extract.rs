@@ -25,9 +25,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(e) if e.status().as_u16() == 413 => Err(Error::TooLarge),
-            Err(JsonRejection::MissingJsonContentType(_)) => {
-                Err(Error::MalformedJson("send Content-Type: application/json".into()))
-            }
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(Error::MalformedJson(
+                "send Content-Type: application/json".into(),
+            )),
             Err(e) => Err(Error::MalformedJson(e.body_text())),
         }
     }
@@ -62,11 +62,16 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
     if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
         return false;
     }
-    let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
+    let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
     if origin == "null" {
         return true;
     }
-    let host = headers.get(HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let host = headers
+        .get(HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let origin_host = origin.split_once("://").map_or(origin, |(_, h)| h);
     !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
 }
@@ -77,7 +82,11 @@ pub struct ReceiptAuth(pub String);
 impl<S: Send + Sync> FromRequestParts<S> for ReceiptAuth {
     type Rejection = Error;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Error> {
-        let value = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let value = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         let (scheme, rest) = value.trim().split_once(' ').unwrap_or(("", ""));
         if scheme.eq_ignore_ascii_case("receipt") {
             Ok(ReceiptAuth(rest.trim().to_string()))
@@ -90,7 +99,12 @@ impl<S: Send + Sync> FromRequestParts<S> for ReceiptAuth {
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())))
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
     }
 }
 
@@ -100,18 +114,30 @@ pub struct ApiStaff(pub StaffUser);
 impl FromRequestParts<AppState> for ApiStaff {
     type Rejection = Error;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
-        let value = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
-        let token = value.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty());
+        let value = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let token = value
+            .strip_prefix("Bearer ")
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
         let token = token.ok_or(Error::Unauthenticated)?;
         Ok(ApiStaff(state.service.session(token).await?))
     }
 }
 
 pub fn session_token(headers: &HeaderMap) -> Option<String> {
-    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
-        let (name, value) = c.trim().split_once('=')?;
-        (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_string())
-    })
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| {
+            let (name, value) = c.trim().split_once('=')?;
+            (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_string())
+        })
 }
 
 /// Staff on the pages: the session cookie; without one, off to the sign-in page.
@@ -151,7 +177,9 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for StaffForm<T> {
             return Err(Error::CsrfFailed.into_response());
         }
         let req = Request::from_parts(parts, body);
-        let f: WithCsrf<T> = form(req, state).await.map_err(IntoResponse::into_response)?;
+        let f: WithCsrf<T> = form(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
         if !tokens_match(&f.csrf, &user.csrf_token) {
             return Err(Error::CsrfFailed.into_response());
         }

@@ -39,7 +39,11 @@ impl Lang {
             })
         });
         if let Some(v) = from_query {
-            return if v.starts_with("en") { Lang::En } else { Lang::Zh };
+            return if v.starts_with("en") {
+                Lang::En
+            } else {
+                Lang::Zh
+            };
         }
         let accept = parts
             .headers

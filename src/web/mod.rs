@@ -48,7 +48,10 @@ pub fn router(state: AppState) -> Router {
         .merge(desk::router())
         .merge(oversight::router())
         .fallback(error::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), error::html_errors));
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error::html_errors,
+        ));
     Router::new()
         .nest("/api/v1", api::router())
         .merge(pages)

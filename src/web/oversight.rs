@@ -19,13 +19,23 @@ pub fn router() -> Router<AppState> {
         .route("/oversight/items/{id}/transfer-decision", post(decide))
 }
 
-async fn list(State(s): State<AppState>, lang: Lang, PageStaff(u): PageStaff, q: std::result::Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>) -> Result<Response> {
+async fn list(
+    State(s): State<AppState>,
+    lang: Lang,
+    PageStaff(u): PageStaff,
+    q: std::result::Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let items = s.service.oversight_items(&u, &q.item_query()).await?;
     list_page(&s, lang, &u, "oversight_list.html", "/oversight", items, &q).await
 }
 
-async fn item(State(s): State<AppState>, lang: Lang, PageStaff(u): PageStaff, Path(id): Path<String>) -> Result<Html<String>> {
+async fn item(
+    State(s): State<AppState>,
+    lang: Lang,
+    PageStaff(u): PageStaff,
+    Path(id): Path<String>,
+) -> Result<Html<String>> {
     item_page(&s, lang, &u, "/oversight", &id, None, None).await
 }
 
@@ -35,7 +45,12 @@ struct AssignForm {
     department: String,
 }
 
-async fn assign(State(s): State<AppState>, lang: Lang, Path(id): Path<String>, StaffForm(u, f): StaffForm<AssignForm>) -> Result<Response> {
+async fn assign(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+    StaffForm(u, f): StaffForm<AssignForm>,
+) -> Result<Response> {
     let r = s.service.assign(&u, &id, &f.department).await;
     after(&s, lang, &u, "/oversight", &id, r, "notices.assigned").await
 }
@@ -48,8 +63,25 @@ struct DecisionForm {
     department: String,
 }
 
-async fn decide(State(s): State<AppState>, lang: Lang, Path(id): Path<String>, StaffForm(u, f): StaffForm<DecisionForm>) -> Result<Response> {
-    let d = TransferDecision { approve: f.approve == "true", department: Some(f.department).filter(|d| !d.is_empty()) };
+async fn decide(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+    StaffForm(u, f): StaffForm<DecisionForm>,
+) -> Result<Response> {
+    let d = TransferDecision {
+        approve: f.approve == "true",
+        department: Some(f.department).filter(|d| !d.is_empty()),
+    };
     let r = s.service.decide_transfer(&u, &id, &d).await;
-    after(&s, lang, &u, "/oversight", &id, r, "notices.transfer_decided").await
+    after(
+        &s,
+        lang,
+        &u,
+        "/oversight",
+        &id,
+        r,
+        "notices.transfer_decided",
+    )
+    .await
 }

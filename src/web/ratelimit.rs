@@ -16,7 +16,10 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { max_failures: 20, window: Duration::from_secs(15 * 60) }
+        Policy {
+            max_failures: 20,
+            window: Duration::from_secs(15 * 60),
+        }
     }
 }
 
@@ -47,7 +50,10 @@ pub struct ClientAddr(pub Option<IpAddr>);
 
 impl RateLimiter {
     pub fn new(policy: Policy) -> RateLimiter {
-        RateLimiter { policy, inner: Mutex::new(Window::fresh()) }
+        RateLimiter {
+            policy,
+            inner: Mutex::new(Window::fresh()),
+        }
     }
 
     fn with_bucket<T>(&self, addr: ClientAddr, f: impl FnOnce(&mut u32) -> T) -> T {
@@ -71,23 +77,6 @@ impl RateLimiter {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn blocks_after_the_allowed_failures() {
-        let l = RateLimiter::new(Policy { max_failures: 2, window: Duration::from_secs(60) });
-        let a = ClientAddr(Some("192.0.2.1".parse().unwrap()));
-        let b = ClientAddr(Some("192.0.2.2".parse().unwrap()));
-        assert!(l.allowed(a));
-        l.failed(a);
-        l.failed(a);
-        assert!(!l.allowed(a));
-        assert!(l.allowed(b));
-    }
-}
-
 /// Run a credential check under the limiter: refused while the address is over its limit, and a
 /// wrong receipt or password counts against it.
 pub async fn limited<T>(
@@ -100,8 +89,31 @@ pub async fn limited<T>(
         return Err(Error::RateLimited);
     }
     let result = check.await;
-    if matches!(result, Err(Error::InvalidReceipt | Error::InvalidCredentials)) {
+    if matches!(
+        result,
+        Err(Error::InvalidReceipt | Error::InvalidCredentials)
+    ) {
         limiter.failed(addr);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_after_the_allowed_failures() {
+        let l = RateLimiter::new(Policy {
+            max_failures: 2,
+            window: Duration::from_secs(60),
+        });
+        let a = ClientAddr(Some("192.0.2.1".parse().unwrap()));
+        let b = ClientAddr(Some("192.0.2.2".parse().unwrap()));
+        assert!(l.allowed(a));
+        l.failed(a);
+        l.failed(a);
+        assert!(!l.allowed(a));
+        assert!(l.allowed(b));
+    }
 }

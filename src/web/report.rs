@@ -31,7 +31,12 @@ async fn new_form(State(s): State<AppState>, lang: Lang) -> Result<Html<String>>
 }
 
 /// The submit form, refilled after an error so that nothing the reporter typed is lost.
-async fn form_page(s: &AppState, lang: Lang, input: &NewReportInput, error: Option<&Error>) -> Result<Html<String>> {
+async fn form_page(
+    s: &AppState,
+    lang: Lang,
+    input: &NewReportInput,
+    error: Option<&Error>,
+) -> Result<Html<String>> {
     let catalog = s.service.catalog().await?;
     let info = error.map(ErrorInfo::from);
     let ctx = context! {
@@ -67,7 +72,11 @@ struct SubmitForm {
     body: String,
 }
 
-async fn submit(State(s): State<AppState>, lang: Lang, PageForm(f): PageForm<SubmitForm>) -> Result<Response> {
+async fn submit(
+    State(s): State<AppState>,
+    lang: Lang,
+    PageForm(f): PageForm<SubmitForm>,
+) -> Result<Response> {
     let input = NewReportInput {
         category: f.category,
         area: f.area,
@@ -76,7 +85,15 @@ async fn submit(State(s): State<AppState>, lang: Lang, PageForm(f): PageForm<Sub
         subject_department: Some(f.subject_department).filter(|d| !d.trim().is_empty()),
     };
     match s.service.submit(input.clone()).await {
-        Ok(submitted) => Ok(render(&s, lang, "receipt.html", "/report/new", None, context! { submitted => submitted })?.into_response()),
+        Ok(submitted) => Ok(render(
+            &s,
+            lang,
+            "receipt.html",
+            "/report/new",
+            None,
+            context! { submitted => submitted },
+        )?
+        .into_response()),
         Err(e @ Error::Field(_)) => {
             let page = form_page(&s, lang, &input, Some(&e)).await?;
             Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response())
@@ -86,7 +103,14 @@ async fn submit(State(s): State<AppState>, lang: Lang, PageForm(f): PageForm<Sub
 }
 
 async fn follow_form(State(s): State<AppState>, lang: Lang) -> Result<Html<String>> {
-    render(&s, lang, "follow_enter.html", "/follow", None, context! { error => () })
+    render(
+        &s,
+        lang,
+        "follow_enter.html",
+        "/follow",
+        None,
+        context! { error => () },
+    )
 }
 
 #[derive(Deserialize)]
@@ -95,12 +119,23 @@ struct ReceiptForm {
     receipt: String,
 }
 
-async fn follow(State(s): State<AppState>, lang: Lang, addr: ClientAddr, PageForm(f): PageForm<ReceiptForm>) -> Result<Response> {
+async fn follow(
+    State(s): State<AppState>,
+    lang: Lang,
+    addr: ClientAddr,
+    PageForm(f): PageForm<ReceiptForm>,
+) -> Result<Response> {
     show(&s, lang, addr, &f.receipt, None).await
 }
 
 /// The report behind a receipt; a wrong receipt returns to the entry form with one uniform message.
-async fn show(s: &AppState, lang: Lang, addr: ClientAddr, receipt: &str, notice: Option<&str>) -> Result<Response> {
+async fn show(
+    s: &AppState,
+    lang: Lang,
+    addr: ClientAddr,
+    receipt: &str,
+    notice: Option<&str>,
+) -> Result<Response> {
     match limited(&s.limiter, addr, s.service.reporter_view(receipt)).await {
         Ok(report) => {
             let catalog = s.service.catalog().await?;
@@ -110,8 +145,19 @@ async fn show(s: &AppState, lang: Lang, addr: ClientAddr, receipt: &str, notice:
         }
         Err(e @ (Error::InvalidReceipt | Error::RateLimited)) => {
             let message = localize(s, lang, &ErrorInfo::from(&e));
-            let page = render(s, lang, "follow_enter.html", "/follow", None, context! { error => message })?;
-            Ok((axum::http::StatusCode::from_u16(e.status()).unwrap_or_default(), page).into_response())
+            let page = render(
+                s,
+                lang,
+                "follow_enter.html",
+                "/follow",
+                None,
+                context! { error => message },
+            )?;
+            Ok((
+                axum::http::StatusCode::from_u16(e.status()).unwrap_or_default(),
+                page,
+            )
+                .into_response())
         }
         Err(e) => Err(e),
     }
@@ -130,10 +176,19 @@ struct ActionForm {
 }
 
 /// Perform a reporter action, then show the report again with a notice (or the error).
-async fn act(s: &AppState, lang: Lang, addr: ClientAddr, f: &ActionForm, result: Result<()>, notice: &str) -> Result<Response> {
+async fn act(
+    s: &AppState,
+    lang: Lang,
+    addr: ClientAddr,
+    f: &ActionForm,
+    result: Result<()>,
+    notice: &str,
+) -> Result<Response> {
     match result {
         Ok(()) => show(s, lang, addr, &f.receipt, Some(notice)).await,
-        Err(Error::InvalidReceipt | Error::RateLimited) => show(s, lang, addr, &f.receipt, None).await,
+        Err(Error::InvalidReceipt | Error::RateLimited) => {
+            show(s, lang, addr, &f.receipt, None).await
+        }
         Err(e) => {
             let view = s.service.reporter_view(&f.receipt).await?;
             let catalog = s.service.catalog().await?;
@@ -146,23 +201,58 @@ async fn act(s: &AppState, lang: Lang, addr: ClientAddr, f: &ActionForm, result:
     }
 }
 
-async fn message(State(s): State<AppState>, lang: Lang, addr: ClientAddr, PageForm(f): PageForm<ActionForm>) -> Result<Response> {
-    let r = limited(&s.limiter, addr, s.service.reporter_message(&f.receipt, &f.body)).await;
+async fn message(
+    State(s): State<AppState>,
+    lang: Lang,
+    addr: ClientAddr,
+    PageForm(f): PageForm<ActionForm>,
+) -> Result<Response> {
+    let r = limited(
+        &s.limiter,
+        addr,
+        s.service.reporter_message(&f.receipt, &f.body),
+    )
+    .await;
     act(&s, lang, addr, &f, r, "notices.message_sent").await
 }
 
-async fn confirm(State(s): State<AppState>, lang: Lang, addr: ClientAddr, PageForm(f): PageForm<ActionForm>) -> Result<Response> {
+async fn confirm(
+    State(s): State<AppState>,
+    lang: Lang,
+    addr: ClientAddr,
+    PageForm(f): PageForm<ActionForm>,
+) -> Result<Response> {
     let satisfaction = f.satisfaction.trim().parse::<i64>().unwrap_or(0);
-    let r = limited(&s.limiter, addr, s.service.reporter_confirm(&f.receipt, satisfaction)).await;
+    let r = limited(
+        &s.limiter,
+        addr,
+        s.service.reporter_confirm(&f.receipt, satisfaction),
+    )
+    .await;
     act(&s, lang, addr, &f, r, "notices.confirmed").await
 }
 
-async fn reopen(State(s): State<AppState>, lang: Lang, addr: ClientAddr, PageForm(f): PageForm<ActionForm>) -> Result<Response> {
-    let r = limited(&s.limiter, addr, s.service.reporter_reopen(&f.receipt, &f.reason)).await;
+async fn reopen(
+    State(s): State<AppState>,
+    lang: Lang,
+    addr: ClientAddr,
+    PageForm(f): PageForm<ActionForm>,
+) -> Result<Response> {
+    let r = limited(
+        &s.limiter,
+        addr,
+        s.service.reporter_reopen(&f.receipt, &f.reason),
+    )
+    .await;
     act(&s, lang, addr, &f, r, "notices.reopened").await
 }
 
-async fn withdraw(State(s): State<AppState>, lang: Lang, addr: ClientAddr, PageForm(f): PageForm<ActionForm>) -> Result<Response> {
+async fn withdraw(
+    State(s): State<AppState>,
+    lang: Lang,
+    addr: ClientAddr,
+    PageForm(f): PageForm<ActionForm>,
+) -> Result<Response> {
     let r = limited(&s.limiter, addr, s.service.reporter_withdraw(&f.receipt)).await;
     act(&s, lang, addr, &f, r, "notices.withdrawn").await
 }

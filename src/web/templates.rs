@@ -85,7 +85,9 @@ impl Templates {
 
 /// `{{ thing|loc }}`: the English name of a catalog entry on English pages when it has one.
 fn loc(state: &State, v: Value) -> String {
-    let en = state.lookup("lang").is_some_and(|l| l.as_str() == Some("en"));
+    let en = state
+        .lookup("lang")
+        .is_some_and(|l| l.as_str() == Some("en"));
     if en {
         if let Ok(n) = v.get_attr("name_en") {
             if let Some(s) = n.as_str() {
@@ -93,5 +95,8 @@ fn loc(state: &State, v: Value) -> String {
             }
         }
     }
-    v.get_attr("name").ok().and_then(|n| n.as_str().map(str::to_string)).unwrap_or_default()
+    v.get_attr("name")
+        .ok()
+        .and_then(|n| n.as_str().map(str::to_string))
+        .unwrap_or_default()
 }

@@ -95,14 +95,10 @@ area = "baishui"
 department = "education"
 "#;
 
+/// Test app options; the default releases reporter text at once.
+#[derive(Default)]
 pub struct Options {
     pub release_delay: i64,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options { release_delay: 0 }
-    }
 }
 
 pub struct TestApp {
@@ -124,11 +120,16 @@ impl Drop for PgDatabase {
         let (url, name) = (self.admin_url.clone(), self.name.clone());
         // Drop runs outside async; a short-lived runtime on its own thread does the cleanup.
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             rt.block_on(async {
                 use sqlx::Connection;
                 if let Ok(mut c) = sqlx::PgConnection::connect(&url).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await;
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut c)
+                        .await;
                 }
             });
         })
@@ -147,33 +148,61 @@ impl TestApp {
     pub async fn new(db: Db, opts: Options) -> Option<TestApp> {
         let dir = tempfile::tempdir().unwrap();
         let (database_url, pg) = match db {
-            Db::Sqlite => (format!("sqlite://{}", dir.path().join("zhiyan.db").display()), None),
+            Db::Sqlite => (
+                format!("sqlite://{}", dir.path().join("zhiyan.db").display()),
+                None,
+            ),
             Db::Postgres => {
                 let admin_url = std::env::var("ZHIYAN_TEST_POSTGRES_URL").ok()?;
-                let name = format!("zhiyan_test_{}", hex::encode(zhiyan::crypto::random_bytes::<6>()));
+                let name = format!(
+                    "zhiyan_test_{}",
+                    hex::encode(zhiyan::crypto::random_bytes::<6>())
+                );
                 use sqlx::Connection;
                 let mut c = sqlx::PgConnection::connect(&admin_url)
                     .await
                     .expect("ZHIYAN_TEST_POSTGRES_URL is set but PostgreSQL is unreachable");
-                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut c).await.unwrap();
-                let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b).to_string();
-                (format!("{base}/{name}"), Some(PgDatabase { admin_url, name }))
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map_or(admin_url.as_str(), |(b, _)| b)
+                    .to_string();
+                (
+                    format!("{base}/{name}"),
+                    Some(PgDatabase { admin_url, name }),
+                )
             }
         };
         let clock = FixedClock::at(T0);
         let store = Store::connect(&database_url, 5).await.unwrap();
         store.migrate().await.unwrap();
         let keys = Keyring::load_or_create(&dir.path().join("keys")).unwrap();
-        let settings = Settings { release_delay: opts.release_delay, ..Settings::default() };
+        let settings = Settings {
+            release_delay: opts.release_delay,
+            ..Settings::default()
+        };
         let service = Service::new(store, keys, Arc::new(clock.clone()), settings);
         service.import_org(ORG).await.unwrap();
         let state = zhiyan::web::AppState::new(service.clone(), false).unwrap();
         let router = zhiyan::web::router(state);
-        Some(TestApp { router, service, clock, dir, database_url, pg })
+        Some(TestApp {
+            router,
+            service,
+            clock,
+            dir,
+            database_url,
+            pg,
+        })
     }
 
     pub async fn user(&self, username: &str, role: Role, department: Option<&str>) {
-        self.service.create_user(username, role, department, PASSWORD).await.unwrap();
+        self.service
+            .create_user(username, role, department, PASSWORD)
+            .await
+            .unwrap();
     }
 
     pub async fn request(&self, req: Request<Body>) -> Resp {
@@ -181,20 +210,33 @@ impl TestApp {
         let status = resp.status();
         let headers = resp.headers().clone();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        Resp { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
-    pub async fn call(&self, method: Method, path: &str, auth: Option<&str>, body: Option<Value>) -> Resp {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
         let mut b = Request::builder().method(method).uri(path);
         if let Some(a) = auth {
             b = b.header(header::AUTHORIZATION, a);
         }
         let req = match body {
-            Some(v) => b.header(header::CONTENT_TYPE, "application/json").body(Body::from(v.to_string())),
+            Some(v) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string())),
             None => b.body(Body::empty()),
         };
         let mut req = req.unwrap();
-        req.extensions_mut().insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
         self.request(req).await
     }
 
@@ -235,13 +277,24 @@ impl TestApp {
 
     /// Sign in through the API; returns the `Authorization` header value.
     pub async fn bearer(&self, username: &str) -> String {
-        let r = self.post("/api/v1/auth/login", None, json!({ "username": username, "password": PASSWORD })).await;
+        let r = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({ "username": username, "password": PASSWORD }),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         format!("Bearer {}", r.json()["token"].as_str().unwrap())
     }
 
     /// Submit a report through the API; returns (id, receipt header value).
-    pub async fn submit(&self, category: &str, area: &str, subject: Option<&str>) -> (String, String) {
+    pub async fn submit(
+        &self,
+        category: &str,
+        area: &str,
+        subject: Option<&str>,
+    ) -> (String, String) {
         let mut body = json!({ "category": category, "area": area, "title": "同一检查一月三次", "body": "县里三个部门先后来检查同一项工作。" });
         if let Some(s) = subject {
             body["subject_department"] = s.into();
@@ -249,11 +302,20 @@ impl TestApp {
         let r = self.post("/api/v1/reports", None, body).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let v = r.json();
-        (v["id"].as_str().unwrap().to_string(), format!("Receipt {}", v["receipt"].as_str().unwrap()))
+        (
+            v["id"].as_str().unwrap().to_string(),
+            format!("Receipt {}", v["receipt"].as_str().unwrap()),
+        )
     }
 
     pub async fn department_of(&self, id: &str) -> String {
-        self.service.store().report(id).await.unwrap().unwrap().department
+        self.service
+            .store()
+            .report(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .department
     }
 }
 
@@ -268,7 +330,10 @@ impl Resp {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
     pub fn error_code(&self) -> String {
-        self.json()["error"]["code"].as_str().unwrap_or_default().to_string()
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 }
 
@@ -276,7 +341,9 @@ pub fn urlencode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -292,14 +359,18 @@ macro_rules! both_backends {
             use super::*;
             #[tokio::test]
             async fn sqlite() {
-                let app = common::TestApp::new(common::Db::Sqlite, Default::default()).await.unwrap();
+                let app = common::TestApp::new(common::Db::Sqlite, Default::default())
+                    .await
+                    .unwrap();
                 ($body)(app).await;
             }
             #[tokio::test]
             async fn postgres() {
                 match common::TestApp::new(common::Db::Postgres, Default::default()).await {
                     Some(app) => ($body)(app).await,
-                    None => eprintln!("PostgreSQL half skipped: ZHIYAN_TEST_POSTGRES_URL is not set"),
+                    None => {
+                        eprintln!("PostgreSQL half skipped: ZHIYAN_TEST_POSTGRES_URL is not set")
+                    }
                 }
             }
         }

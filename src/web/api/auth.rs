@@ -12,7 +12,9 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/auth/login", post(login)).route("/auth/logout", post(logout))
+    Router::new()
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
 }
 
 #[derive(Deserialize)]
@@ -25,12 +27,21 @@ struct Credentials {
     totp: Option<String>,
 }
 
-async fn login(State(s): State<AppState>, addr: ClientAddr, ApiJson(c): ApiJson<Credentials>) -> Result<Json<Login>> {
-    Ok(Json(limited(&s.limiter, addr, s.service.login(&c.username, &c.password)).await?))
+async fn login(
+    State(s): State<AppState>,
+    addr: ClientAddr,
+    ApiJson(c): ApiJson<Credentials>,
+) -> Result<Json<Login>> {
+    Ok(Json(
+        limited(&s.limiter, addr, s.service.login(&c.username, &c.password)).await?,
+    ))
 }
 
 async fn logout(State(s): State<AppState>, headers: HeaderMap) -> Result<Json<serde_json::Value>> {
-    let value = headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if let Some(token) = value.strip_prefix("Bearer ") {
         s.service.logout(token.trim()).await?;
     }

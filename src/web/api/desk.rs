@@ -26,16 +26,31 @@ pub struct Items {
     pub items: Vec<ItemSummary>,
 }
 
-async fn items(State(s): State<AppState>, ApiStaff(u): ApiStaff, q: Result<Query<ItemQuery>, QueryRejection>) -> Result<Json<Items>> {
-    let Query(q) = q.map_err(|_| crate::error::Error::field("state", crate::domain::text::Problem::Invalid))?;
-    Ok(Json(Items { items: s.service.desk_items(&u, &q).await? }))
+async fn items(
+    State(s): State<AppState>,
+    ApiStaff(u): ApiStaff,
+    q: Result<Query<ItemQuery>, QueryRejection>,
+) -> Result<Json<Items>> {
+    let Query(q) =
+        q.map_err(|_| crate::error::Error::field("state", crate::domain::text::Problem::Invalid))?;
+    Ok(Json(Items {
+        items: s.service.desk_items(&u, &q).await?,
+    }))
 }
 
-pub(super) async fn item(State(s): State<AppState>, ApiStaff(u): ApiStaff, Path(id): Path<String>) -> Result<Json<ItemDetail>> {
+pub(super) async fn item(
+    State(s): State<AppState>,
+    ApiStaff(u): ApiStaff,
+    Path(id): Path<String>,
+) -> Result<Json<ItemDetail>> {
     Ok(Json(s.service.item(&u, &id).await?))
 }
 
-async fn acknowledge(State(s): State<AppState>, ApiStaff(u): ApiStaff, Path(id): Path<String>) -> Result<Json<serde_json::Value>> {
+async fn acknowledge(
+    State(s): State<AppState>,
+    ApiStaff(u): ApiStaff,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>> {
     s.service.acknowledge(&u, &id).await?;
     Ok(ok())
 }
@@ -84,6 +99,8 @@ async fn transfer(
     Path(id): Path<String>,
     ApiJson(t): ApiJson<Transfer>,
 ) -> Result<Json<serde_json::Value>> {
-    s.service.request_transfer(&u, &id, &t.reason, t.suggested_department.as_deref()).await?;
+    s.service
+        .request_transfer(&u, &id, &t.reason, t.suggested_department.as_deref())
+        .await?;
     Ok(ok())
 }

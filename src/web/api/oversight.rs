@@ -19,9 +19,16 @@ pub fn router() -> Router<AppState> {
         .route("/oversight/items/{id}/transfer-decision", post(decide))
 }
 
-async fn items(State(s): State<AppState>, ApiStaff(u): ApiStaff, q: Result<Query<ItemQuery>, QueryRejection>) -> Result<Json<Items>> {
-    let Query(q) = q.map_err(|_| crate::error::Error::field("state", crate::domain::text::Problem::Invalid))?;
-    Ok(Json(Items { items: s.service.oversight_items(&u, &q).await? }))
+async fn items(
+    State(s): State<AppState>,
+    ApiStaff(u): ApiStaff,
+    q: Result<Query<ItemQuery>, QueryRejection>,
+) -> Result<Json<Items>> {
+    let Query(q) =
+        q.map_err(|_| crate::error::Error::field("state", crate::domain::text::Problem::Invalid))?;
+    Ok(Json(Items {
+        items: s.service.oversight_items(&u, &q).await?,
+    }))
 }
 
 #[derive(Deserialize)]

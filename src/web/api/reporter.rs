@@ -26,12 +26,21 @@ async fn catalog(State(s): State<AppState>) -> Result<Json<Catalog>> {
     Ok(Json(s.service.catalog().await?))
 }
 
-async fn submit(State(s): State<AppState>, ApiJson(input): ApiJson<NewReportInput>) -> Result<(StatusCode, Json<Submitted>)> {
+async fn submit(
+    State(s): State<AppState>,
+    ApiJson(input): ApiJson<NewReportInput>,
+) -> Result<(StatusCode, Json<Submitted>)> {
     Ok((StatusCode::CREATED, Json(s.service.submit(input).await?)))
 }
 
-async fn mine(State(s): State<AppState>, addr: ClientAddr, ReceiptAuth(r): ReceiptAuth) -> Result<Json<ReporterView>> {
-    Ok(Json(limited(&s.limiter, addr, s.service.reporter_view(&r)).await?))
+async fn mine(
+    State(s): State<AppState>,
+    addr: ClientAddr,
+    ReceiptAuth(r): ReceiptAuth,
+) -> Result<Json<ReporterView>> {
+    Ok(Json(
+        limited(&s.limiter, addr, s.service.reporter_view(&r)).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -60,7 +69,12 @@ async fn confirm(
     ReceiptAuth(r): ReceiptAuth,
     ApiJson(c): ApiJson<Confirm>,
 ) -> Result<Json<serde_json::Value>> {
-    limited(&s.limiter, addr, s.service.reporter_confirm(&r, c.satisfaction)).await?;
+    limited(
+        &s.limiter,
+        addr,
+        s.service.reporter_confirm(&r, c.satisfaction),
+    )
+    .await?;
     Ok(ok())
 }
 
@@ -79,7 +93,11 @@ async fn reopen(
     Ok(ok())
 }
 
-async fn withdraw(State(s): State<AppState>, addr: ClientAddr, ReceiptAuth(r): ReceiptAuth) -> Result<Json<serde_json::Value>> {
+async fn withdraw(
+    State(s): State<AppState>,
+    addr: ClientAddr,
+    ReceiptAuth(r): ReceiptAuth,
+) -> Result<Json<serde_json::Value>> {
     limited(&s.limiter, addr, s.service.reporter_withdraw(&r)).await?;
     Ok(ok())
 }
