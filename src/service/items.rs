@@ -98,12 +98,10 @@ impl Service {
     ) -> Result<Vec<ItemSummary>> {
         require(user, Role::Supervisor)?;
         self.release_due().await?;
-        let tree = department_tree(&self.store().catalog().await?);
+        let catalog = self.store().catalog().await?;
+        let tree = department_tree(&catalog);
         let root = user.department.as_deref().ok_or(Error::Forbidden)?;
-        let subtree: Vec<String> = self
-            .store()
-            .catalog()
-            .await?
+        let subtree: Vec<String> = catalog
             .departments
             .into_iter()
             .map(|d| d.code)
