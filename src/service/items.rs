@@ -34,9 +34,13 @@ impl Service {
     /// request or job, on any instance.
     pub async fn release_due(&self) -> Result<usize> {
         let ids = self.store().due_releases(self.now(), RELEASE_BATCH).await?;
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let categories = self.store().catalog().await?.categories;
         let mut released = 0;
         for id in ids {
-            match self.release(&id).await {
+            match self.release(&id, &categories).await {
                 Ok(Some(_)) => released += 1,
                 Ok(None) | Err(Error::Conflict) => {} // someone else released it first
                 Err(e) => return Err(e),
@@ -46,8 +50,11 @@ impl Service {
     }
 
     /// Release one report if it is due; the new state, or None if there was nothing to do.
-    pub(super) async fn release(&self, id: &str) -> Result<Option<State>> {
-        let categories = self.store().catalog().await?.categories;
+    pub(super) async fn release(
+        &self,
+        id: &str,
+        categories: &[CategoryRow],
+    ) -> Result<Option<State>> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
         let Some(mut row) = tx.report(id).await? else {
@@ -58,18 +65,23 @@ impl Service {
         }
         let to_triage = row.routed_to_triage == 1;
         let step = Step {
-            actor: &Actor::System("release"),
             action: Action::Release { to_triage },
             kind: "released",
             detail: serde_json::json!({}),
             message: None,
         };
         let release_at = row.release_at;
-        self.step(&mut tx, &mut row, step, |row, _| {
-            if !to_triage {
-                dispatch(row, &categories, release_at);
-            }
-        })
+        self.step(
+            &mut tx,
+            &mut row,
+            &Actor::System("release"),
+            step,
+            |row, _| {
+                if !to_triage {
+                    dispatch(row, categories, release_at);
+                }
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(Some(state_of(&row)?))
@@ -167,7 +179,7 @@ impl Service {
             return Err(Error::Forbidden);
         }
         self.release_due().await?;
-        let (row, _) = self.visible_item(user, id).await?;
+        let row = self.visible_item(user, id).await?;
         let now = self.now();
         let messages = self
             .store()
@@ -230,48 +242,56 @@ impl Service {
         })
     }
 
-    async fn visible_item(&self, user: &StaffUser, id: &str) -> Result<(ReportRow, Tree)> {
+    async fn visible_item(&self, user: &StaffUser, id: &str) -> Result<ReportRow> {
         let tree = department_tree(&self.store().catalog().await?);
-        let row = self.store().report(id).await?.ok_or(Error::NotFound)?;
-        if !visible(user, &tree, &row) {
-            return Err(Error::NotFound);
-        }
-        Ok((row, tree))
+        let row = self.store().report(id).await?;
+        row.filter(|r| visible(user, &tree, r))
+            .ok_or(Error::NotFound)
     }
 
-    /// Run one staff step on a visible item, in one transaction.
+    /// Run one staff step on an item the caller may see, in one transaction: the organisation is
+    /// read once, the row once (inside the transaction). `build` sees the row and the department
+    /// tree and may still refuse; `mutate` gets the categories for deadlines.
     async fn staff_step(
         &self,
         user: &StaffUser,
         role: Role,
         id: &str,
-        step: impl FnOnce(&Actor) -> Step<'_>,
-        mutate: impl FnOnce(&mut ReportRow, State),
+        build: impl FnOnce(&ReportRow, &Tree) -> Result<Step>,
+        mutate: impl FnOnce(&mut ReportRow, &[CategoryRow]),
     ) -> Result<()> {
         require(user, role)?;
         self.release_due().await?;
-        self.visible_item(user, id).await?;
-        let actor = Actor::Staff(user.clone());
+        let catalog = self.store().catalog().await?;
+        let tree = department_tree(&catalog);
         let mut tx = self.store().begin().await?;
-        let mut row = tx.report(id).await?.ok_or(Error::NotFound)?;
-        self.step(&mut tx, &mut row, step(&actor), mutate).await?;
+        let row = tx.report(id).await?;
+        let mut row = row
+            .filter(|r| visible(user, &tree, r))
+            .ok_or(Error::NotFound)?;
+        let step = build(&row, &tree)?;
+        let actor = Actor::Staff(user.clone());
+        self.step(&mut tx, &mut row, &actor, step, |row, _| {
+            mutate(row, &catalog.categories)
+        })
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     pub async fn acknowledge(&self, user: &StaffUser, id: &str) -> Result<()> {
         let now = self.now();
+        let step = Step {
+            action: Action::Acknowledge,
+            kind: "acknowledged",
+            detail: serde_json::json!({}),
+            message: None,
+        };
         self.staff_step(
             user,
             Role::Desk,
             id,
-            |actor| Step {
-                actor,
-                action: Action::Acknowledge,
-                kind: "acknowledged",
-                detail: serde_json::json!({}),
-                message: None,
-            },
+            |_, _| Ok(step),
             |row, _| row.acknowledged_at = Some(now),
         )
         .await
@@ -284,25 +304,19 @@ impl Service {
         } else {
             Role::Desk
         };
-        self.staff_step(
-            user,
-            role,
-            id,
-            |actor| Step {
-                actor,
-                action: Action::Message,
-                kind: "staff_message",
-                detail: serde_json::json!({}),
-                message: Some(Msg {
-                    kind: "message",
-                    internal: false,
-                    outcome: None,
-                    text,
-                }),
-            },
-            |_, _| {},
-        )
-        .await
+        let step = Step {
+            action: Action::Message,
+            kind: "staff_message",
+            detail: serde_json::json!({}),
+            message: Some(Msg {
+                kind: "message",
+                internal: false,
+                outcome: None,
+                text,
+            }),
+        };
+        self.staff_step(user, role, id, |_, _| Ok(step), |_, _| {})
+            .await
     }
 
     pub async fn respond(
@@ -315,27 +329,26 @@ impl Service {
         let outcome = Outcome::parse(outcome.trim())
             .ok_or_else(|| Error::field("outcome", Problem::Invalid))?;
         let text = bounded("body", body, BODY_MAX)?;
-        let categories = self.store().catalog().await?.categories;
         let now = self.now();
+        let step = Step {
+            action: Action::Respond,
+            kind: "responded",
+            detail: serde_json::json!({ "outcome": outcome.as_str() }),
+            message: Some(Msg {
+                kind: "response",
+                internal: false,
+                outcome: Some(outcome.as_str()),
+                text,
+            }),
+        };
         self.staff_step(
             user,
             Role::Desk,
             id,
-            |actor| Step {
-                actor,
-                action: Action::Respond,
-                kind: "responded",
-                detail: serde_json::json!({ "outcome": outcome.as_str() }),
-                message: Some(Msg {
-                    kind: "response",
-                    internal: false,
-                    outcome: Some(outcome.as_str()),
-                    text,
-                }),
-            },
-            |row, _| {
+            |_, _| Ok(step),
+            |row, categories| {
                 let confirm_within =
-                    category(&categories, &row.category).map_or(14 * 86_400, |c| c.confirm_within);
+                    category(categories, &row.category).map_or(14 * 86_400, |c| c.confirm_within);
                 row.outcome = Some(outcome.as_str().into());
                 row.responded_at = Some(now);
                 row.confirm_due = Some(now + confirm_within);
@@ -356,25 +369,19 @@ impl Service {
             None => None,
             Some(code) => Some(self.active_department(code, "suggested_department").await?),
         };
-        self.staff_step(
-            user,
-            Role::Desk,
-            id,
-            |actor| Step {
-                actor,
-                action: Action::RequestTransfer,
-                kind: "transfer_requested",
-                detail: serde_json::json!({ "suggested_department": suggested }),
-                message: Some(Msg {
-                    kind: "transfer_request",
-                    internal: true,
-                    outcome: None,
-                    text,
-                }),
-            },
-            |_, _| {},
-        )
-        .await
+        let step = Step {
+            action: Action::RequestTransfer,
+            kind: "transfer_requested",
+            detail: serde_json::json!({ "suggested_department": suggested }),
+            message: Some(Msg {
+                kind: "transfer_request",
+                internal: true,
+                outcome: None,
+                text,
+            }),
+        };
+        self.staff_step(user, Role::Desk, id, |_, _| Ok(step), |_, _| {})
+            .await
     }
 
     /// Assign a triage item, or reassign an open one, to `department`.
@@ -394,22 +401,18 @@ impl Service {
                 .reassign(user, id, department, "transfer_approved")
                 .await;
         }
-        let (row, _) = self.visible_item(user, id).await?;
-        let was_acknowledged = row.acknowledged_at.is_some();
-        self.staff_step(
-            user,
-            Role::Supervisor,
-            id,
-            |actor| Step {
-                actor,
-                action: Action::SendBack { was_acknowledged },
+        let build = |row: &ReportRow, _: &Tree| {
+            Ok(Step {
+                action: Action::SendBack {
+                    was_acknowledged: row.acknowledged_at.is_some(),
+                },
                 kind: "transfer_refused",
                 detail: serde_json::json!({}),
                 message: None,
-            },
-            |_, _| {},
-        )
-        .await
+            })
+        };
+        self.staff_step(user, Role::Supervisor, id, build, |_, _| {})
+            .await
     }
 
     async fn reassign(
@@ -421,43 +424,38 @@ impl Service {
     ) -> Result<()> {
         require(user, Role::Supervisor)?;
         let department = self.active_department(department, "department").await?;
-        let (row, tree) = self.visible_item(user, id).await?;
-        let root = user.department.as_deref().ok_or(Error::Forbidden)?;
-        if !tree.is_within(&department, root) {
-            return Err(Error::field("department", Problem::Unknown));
-        }
-        // The conflict-of-interest rule binds supervisors too.
-        if row
-            .subject_department
-            .as_deref()
-            .is_some_and(|s| tree.is_within(&department, s))
-        {
-            return Err(Error::field("department", Problem::Invalid));
-        }
-        let categories = self.store().catalog().await?.categories;
+        let root = user.department.clone().ok_or(Error::Forbidden)?;
         let now = self.now();
-        let from_department = row.department.clone();
         let to = department.clone();
-        self.staff_step(
-            user,
-            Role::Supervisor,
-            id,
-            |actor| Step {
-                actor,
+        let build = |row: &ReportRow, tree: &Tree| {
+            if !tree.is_within(&to, &root) {
+                return Err(Error::field("department", Problem::Unknown));
+            }
+            // The conflict-of-interest rule binds supervisors too.
+            if row
+                .subject_department
+                .as_deref()
+                .is_some_and(|s| tree.is_within(&to, s))
+            {
+                return Err(Error::field("department", Problem::Invalid));
+            }
+            Ok(Step {
                 action: Action::Assign,
                 kind,
-                detail: serde_json::json!({ "from_department": from_department, "to_department": to }),
+                detail: serde_json::json!({ "from_department": row.department, "to_department": to }),
                 message: None,
-            },
-            |row, _| {
-                if row.state == State::TransferRequested.as_str() || row.dispatched_at.is_some() && row.department != department {
-                    row.transfers += 1;
-                }
-                row.department = department;
-                row.acknowledged_at = None;
-                dispatch(row, &categories, now);
-            },
-        )
+            })
+        };
+        self.staff_step(user, Role::Supervisor, id, build, |row, categories| {
+            if row.state == State::TransferRequested.as_str()
+                || row.dispatched_at.is_some() && row.department != department
+            {
+                row.transfers += 1;
+            }
+            row.department = department;
+            row.acknowledged_at = None;
+            dispatch(row, categories, now);
+        })
         .await
     }
 

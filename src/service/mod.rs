@@ -89,8 +89,7 @@ impl Actor {
 }
 
 /// One recorded change to a report: the state move (if any), a message (if any) and its audit event.
-struct Step<'a> {
-    actor: &'a Actor,
+struct Step {
     action: Action,
     kind: &'static str,
     detail: serde_json::Value,
@@ -159,12 +158,13 @@ impl Service {
         &self,
         tx: &mut Tx,
         row: &mut ReportRow,
-        step: Step<'_>,
+        actor: &Actor,
+        step: Step,
         mutate: impl FnOnce(&mut ReportRow, State),
     ) -> Result<()> {
         let from = state_of(row)?;
         let to = lifecycle::next(from, step.action)?;
-        let at = match step.actor {
+        let at = match actor {
             Actor::Reporter => self.reporter_time(),
             _ => self.now(),
         };
@@ -174,13 +174,13 @@ impl Service {
         row.version += 1;
         if let Some(m) = step.message {
             let sealed = self.inner.keys.seal(&row.id, "message", &m.text);
-            let release_at = match step.actor {
+            let release_at = match actor {
                 Actor::Reporter => self.release_time(),
                 _ => self.now(),
             };
             tx.insert_message(&NewMessage {
                 report_id: row.id.clone(),
-                author: step.actor.author().to_string(),
+                author: actor.author().to_string(),
                 kind: m.kind.to_string(),
                 internal: m.internal,
                 outcome: m.outcome.map(str::to_string),
@@ -194,8 +194,8 @@ impl Service {
         tx.append_event(NewEvent {
             report_id: Some(row.id.clone()),
             kind: step.kind.to_string(),
-            actor_role: step.actor.role().to_string(),
-            actor: step.actor.name(),
+            actor_role: actor.role().to_string(),
+            actor: actor.name(),
             department: Some(row.department.clone()),
             from_state: Some(from.as_str().to_string()),
             to_state: Some(to.as_str().to_string()),

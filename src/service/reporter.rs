@@ -114,7 +114,7 @@ impl Service {
         };
         let mut state = State::Received;
         if release_at <= self.now() {
-            state = self.release(&id).await?.unwrap_or(state);
+            state = self.release(&id, &rows.categories).await?.unwrap_or(state);
         }
         Ok(Submitted {
             id,
@@ -141,7 +141,6 @@ impl Service {
 
     pub async fn reporter_view(&self, receipt: &str) -> Result<ReporterView> {
         let row = self.by_receipt(receipt).await?;
-        let catalog = self.catalog().await?;
         let messages: Vec<MessageView> = self
             .store()
             .messages(&row.id)
@@ -170,7 +169,6 @@ impl Service {
                 body: m.body.clone(),
                 date: m.date.clone(),
             });
-        let _ = catalog.department(&row.department);
         Ok(ReporterView {
             title: self.open_text(&row.id, "title", &row.key_id, &row.title_sealed)?,
             body: self.open_text(&row.id, "body", &row.key_id, &row.body_sealed)?,
@@ -298,14 +296,15 @@ impl Service {
         let mut tx = self.store().begin().await?;
         let mut row = tx.report(&id).await?.ok_or(Error::InvalidReceipt)?;
         let step = Step {
-            actor: &Actor::Reporter,
             action,
             kind,
             detail,
             message,
         };
-        self.step(&mut tx, &mut row, step, |row, to| mutate(row, to, day))
-            .await?;
+        self.step(&mut tx, &mut row, &Actor::Reporter, step, |row, to| {
+            mutate(row, to, day)
+        })
+        .await?;
         tx.commit().await?;
         Ok(())
     }

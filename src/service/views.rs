@@ -19,12 +19,6 @@ pub struct Catalog {
     pub departments: Vec<Named>,
 }
 
-impl Catalog {
-    pub fn department(&self, code: &str) -> Option<&Named> {
-        self.departments.iter().find(|d| d.code == code)
-    }
-}
-
 #[derive(Clone, Debug, Serialize)]
 pub struct Submitted {
     pub id: String,

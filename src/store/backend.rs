@@ -1,6 +1,6 @@
 //! What differs between SQLite and PostgreSQL.
 use sqlx::migrate::Migrator;
-use sqlx::{AnyConnection, Connection, Executor};
+use sqlx::{AnyConnection, Executor};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
@@ -58,7 +58,6 @@ impl Backend {
             conn.execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;")
                 .await?;
         }
-        let _ = conn.ping().await;
         Ok(())
     }
 

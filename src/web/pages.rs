@@ -5,7 +5,6 @@ use crate::error::Result;
 use crate::service::{Catalog, Named, StaffUser};
 use axum::response::Html;
 use minijinja::{context, Value};
-use serde::Serialize;
 use std::collections::BTreeMap;
 
 pub fn render(
@@ -29,40 +28,35 @@ pub fn names(c: &Catalog) -> Value {
             .map(|n| (n.code.clone(), n.clone()))
             .collect::<BTreeMap<_, _>>()
     };
-    Value::from_serialize(context_names {
-        categories: map(&c.categories),
-        areas: map(&c.areas),
-        departments: map(&c.departments),
-    })
-}
-
-#[allow(non_camel_case_types)]
-#[derive(Serialize)]
-struct context_names {
-    categories: BTreeMap<String, Named>,
-    areas: BTreeMap<String, Named>,
-    departments: BTreeMap<String, Named>,
+    context! {
+        categories => map(&c.categories),
+        areas => map(&c.areas),
+        departments => map(&c.departments),
+    }
 }
 
 /// A tree as a flat list in display order (parents before children) with each entry's depth.
 pub fn with_depth(items: &[Named]) -> Vec<Value> {
-    fn walk(items: &[Named], parent: Option<&str>, depth: usize, out: &mut Vec<Value>) {
-        for n in items.iter().filter(|n| n.parent.as_deref() == parent) {
-            out.push(Value::from_serialize(context! { code => n.code, name => n.name, name_en => n.name_en, parent => n.parent, depth => depth }));
-            if depth < 32 {
-                walk(items, Some(&n.code), depth + 1, out);
+    fn push(items: &[Named], n: &Named, depth: usize, out: &mut Vec<Value>) {
+        out.push(context! { code => n.code, name => n.name, name_en => n.name_en, parent => n.parent, depth => depth });
+        if depth < 32 {
+            for child in items
+                .iter()
+                .filter(|c| c.parent.as_deref() == Some(n.code.as_str()))
+            {
+                push(items, child, depth + 1, out);
             }
         }
     }
-    let mut out = Vec::new();
     // Roots are entries whose parent is absent or not in the (active) list.
-    let codes: Vec<&str> = items.iter().map(|n| n.code.as_str()).collect();
-    for root in items
-        .iter()
-        .filter(|n| n.parent.as_deref().is_none_or(|p| !codes.contains(&p)))
-    {
-        out.push(Value::from_serialize(context! { code => root.code, name => root.name, name_en => root.name_en, parent => root.parent, depth => 0 }));
-        walk(items, Some(&root.code), 1, &mut out);
+    let is_root = |n: &&Named| {
+        n.parent
+            .as_deref()
+            .is_none_or(|p| !items.iter().any(|i| i.code == p))
+    };
+    let mut out = Vec::new();
+    for root in items.iter().filter(is_root) {
+        push(items, root, 0, &mut out);
     }
     out
 }

@@ -8,7 +8,7 @@ use super::ratelimit::{limited, ClientAddr};
 use super::AppState;
 use crate::error::{Error, Result};
 use crate::service::NewReportInput;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -20,10 +20,7 @@ pub fn router() -> Router<AppState> {
         .route("/report/new", get(new_form))
         .route("/report", post(submit))
         .route("/follow", get(follow_form).post(follow))
-        .route("/follow/message", post(message))
-        .route("/follow/confirm", post(confirm))
-        .route("/follow/reopen", post(reopen))
-        .route("/follow/withdraw", post(withdraw))
+        .route("/follow/{action}", post(action))
 }
 
 async fn new_form(State(s): State<AppState>, lang: Lang) -> Result<Html<String>> {
@@ -201,58 +198,47 @@ async fn act(
     }
 }
 
-async fn message(
+/// `/follow/{action}`: one reporter action, then the report again with what happened.
+async fn action(
     State(s): State<AppState>,
     lang: Lang,
     addr: ClientAddr,
+    Path(action): Path<String>,
     PageForm(f): PageForm<ActionForm>,
 ) -> Result<Response> {
-    let r = limited(
-        &s.limiter,
-        addr,
-        s.service.reporter_message(&f.receipt, &f.body),
-    )
-    .await;
-    act(&s, lang, addr, &f, r, "notices.message_sent").await
-}
-
-async fn confirm(
-    State(s): State<AppState>,
-    lang: Lang,
-    addr: ClientAddr,
-    PageForm(f): PageForm<ActionForm>,
-) -> Result<Response> {
-    let satisfaction = f.satisfaction.trim().parse::<i64>().unwrap_or(0);
-    let r = limited(
-        &s.limiter,
-        addr,
-        s.service.reporter_confirm(&f.receipt, satisfaction),
-    )
-    .await;
-    act(&s, lang, addr, &f, r, "notices.confirmed").await
-}
-
-async fn reopen(
-    State(s): State<AppState>,
-    lang: Lang,
-    addr: ClientAddr,
-    PageForm(f): PageForm<ActionForm>,
-) -> Result<Response> {
-    let r = limited(
-        &s.limiter,
-        addr,
-        s.service.reporter_reopen(&f.receipt, &f.reason),
-    )
-    .await;
-    act(&s, lang, addr, &f, r, "notices.reopened").await
-}
-
-async fn withdraw(
-    State(s): State<AppState>,
-    lang: Lang,
-    addr: ClientAddr,
-    PageForm(f): PageForm<ActionForm>,
-) -> Result<Response> {
-    let r = limited(&s.limiter, addr, s.service.reporter_withdraw(&f.receipt)).await;
-    act(&s, lang, addr, &f, r, "notices.withdrawn").await
+    let service = &s.service;
+    let (r, notice) = match action.as_str() {
+        "message" => (
+            limited(
+                &s.limiter,
+                addr,
+                service.reporter_message(&f.receipt, &f.body),
+            )
+            .await,
+            "notices.message_sent",
+        ),
+        "confirm" => {
+            let satisfaction = f.satisfaction.trim().parse::<i64>().unwrap_or(0);
+            let confirm = service.reporter_confirm(&f.receipt, satisfaction);
+            (
+                limited(&s.limiter, addr, confirm).await,
+                "notices.confirmed",
+            )
+        }
+        "reopen" => (
+            limited(
+                &s.limiter,
+                addr,
+                service.reporter_reopen(&f.receipt, &f.reason),
+            )
+            .await,
+            "notices.reopened",
+        ),
+        "withdraw" => (
+            limited(&s.limiter, addr, service.reporter_withdraw(&f.receipt)).await,
+            "notices.withdrawn",
+        ),
+        _ => return Err(Error::NotFound),
+    };
+    act(&s, lang, addr, &f, r, notice).await
 }

@@ -23,3 +23,14 @@ pub fn router() -> Router<AppState> {
 pub fn ok() -> axum::Json<serde_json::Value> {
     axum::Json(serde_json::json!({ "ok": true }))
 }
+
+/// The `?state=&overdue=` filter of the item lists; a value that does not parse names `state`.
+pub fn item_filter(
+    q: Result<
+        axum::extract::Query<crate::service::ItemQuery>,
+        axum::extract::rejection::QueryRejection,
+    >,
+) -> crate::error::Result<crate::service::ItemQuery> {
+    q.map(|axum::extract::Query(q)| q)
+        .map_err(|_| Error::field("state", crate::domain::text::Problem::Invalid))
+}

@@ -24,8 +24,7 @@ async fn items(
     ApiStaff(u): ApiStaff,
     q: Result<Query<ItemQuery>, QueryRejection>,
 ) -> Result<Json<Items>> {
-    let Query(q) =
-        q.map_err(|_| crate::error::Error::field("state", crate::domain::text::Problem::Invalid))?;
+    let q = super::item_filter(q)?;
     Ok(Json(Items {
         items: s.service.oversight_items(&u, &q).await?,
     }))
