@@ -176,3 +176,106 @@ async fn html_loop(app: TestApp) {
         .contains("lang=\"zh-CN\""));
 }
 both_backends!(whole_loop_through_the_pages, html_loop);
+
+async fn oversight_pages(app: TestApp) {
+    app.user("sup", Role::Supervisor, Some("county")).await;
+    app.user("desk-civil", Role::Desk, Some("civil-affairs"))
+        .await;
+    app.user("desk-edu", Role::Desk, Some("education")).await;
+    // "other" in Xinhe matches no rule: triage.
+    let (id, _) = app.submit("other", "xinhe", None).await;
+
+    let sup = sign_in(&app, "sup").await;
+    let triage = app.page("/oversight?state=triage", Some(&sup)).await;
+    assert_eq!(triage.status, StatusCode::OK, "{}", triage.body);
+    assert!(triage.body.contains(&format!("/oversight/items/{id}")));
+    let page = app
+        .page(&format!("/oversight/items/{id}"), Some(&sup))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let token = csrf(&page.body);
+    let r = app
+        .form(
+            &format!("/oversight/items/{id}/assign"),
+            Some(&sup),
+            &[("csrf", &token), ("department", "civil-affairs")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(app.department_of(&id).await, "civil-affairs");
+
+    // The desk asks to transfer through its page; the supervisor sends it back, then approves the next.
+    let civil = sign_in(&app, "desk-civil").await;
+    let desk_page = app.page(&format!("/desk/items/{id}"), Some(&civil)).await;
+    let desk_token = csrf(&desk_page.body);
+    let transfer = |reason: &'static str| {
+        let (app, id, civil, desk_token) = (&app, id.clone(), civil.clone(), desk_token.clone());
+        async move {
+            let path = format!("/desk/items/{id}/transfer");
+            let r = app
+                .form(
+                    &path,
+                    Some(&civil),
+                    &[
+                        ("csrf", &desk_token),
+                        ("reason", reason),
+                        ("suggested_department", "education"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
+    };
+    transfer("属于教育系统").await;
+    let pending = app
+        .page("/oversight?state=transfer_requested", Some(&sup))
+        .await;
+    assert!(pending.body.contains(&format!("/oversight/items/{id}")));
+    let decide = format!("/oversight/items/{id}/transfer-decision");
+    let r = app
+        .form(
+            &decide,
+            Some(&sup),
+            &[("csrf", &token), ("approve", "false")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        app.service
+            .store()
+            .report(&id)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        "assigned"
+    );
+    transfer("确实属于教育系统").await;
+    let r = app
+        .form(
+            &decide,
+            Some(&sup),
+            &[
+                ("csrf", &token),
+                ("approve", "true"),
+                ("department", "education"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let row = app.service.store().report(&id).await.unwrap().unwrap();
+    assert_eq!(
+        (row.department.as_str(), row.state.as_str(), row.transfers),
+        ("education", "assigned", 1)
+    );
+
+    // A desk cannot open the supervisor's pages.
+    assert_eq!(
+        app.page("/oversight", Some(&civil)).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+both_backends!(
+    supervisor_triage_and_transfers_through_the_pages,
+    oversight_pages
+);
