@@ -121,6 +121,8 @@ pub enum Action {
     Reject,
     /// A message in either direction: allowed while the item is open, changes no state.
     Message,
+    /// A missed deadline or a second reopen raises the escalation level; changes no state.
+    Escalate,
 }
 
 impl Action {
@@ -139,6 +141,7 @@ impl Action {
             Action::MarkDuplicate => "mark_duplicate",
             Action::Reject => "reject",
             Action::Message => "message on",
+            Action::Escalate => "escalate",
         }
     }
 }
@@ -176,7 +179,7 @@ pub fn next(from: State, action: Action) -> Result<State, InvalidTransition> {
         (s, A::Withdraw) if s.is_open() => S::Withdrawn,
         (s, A::MarkDuplicate) if s.is_open() => S::Duplicate,
         (s, A::Reject) if s.is_open() => S::Rejected,
-        (s, A::Message) if s.is_open() => s,
+        (s, A::Message | A::Escalate) if s.is_open() => s,
         _ => return Err(InvalidTransition { from, action }),
     };
     Ok(to)

@@ -1,10 +1,12 @@
 //! Pure rules: no HTTP, no SQL, no I/O. Everything here is decided from values passed in.
 pub mod clock;
+pub mod deadlines;
 pub mod duration;
 pub mod lifecycle;
 pub mod org;
 pub mod receipt;
 pub mod routing;
+pub mod stats;
 pub mod text;
 
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -96,11 +96,12 @@ impl Service {
             .reports(&ReportFilter {
                 departments: Some(vec![dept]),
                 states: query_states(q)?,
+                overdue_at: self.overdue_at(q),
                 limit: LIST_LIMIT,
             })
             .await?;
         let tree = Tree::default();
-        self.summaries(user, &tree, rows, q)
+        self.summaries(user, &tree, rows)
     }
 
     pub async fn oversight_items(
@@ -132,34 +133,34 @@ impl Service {
             .reports(&ReportFilter {
                 departments: Some(subtree),
                 states,
+                overdue_at: self.overdue_at(q),
                 limit: LIST_LIMIT,
             })
             .await?;
-        self.summaries(user, &tree, rows, q)
+        self.summaries(user, &tree, rows)
     }
 
+    fn overdue_at(&self, q: &ItemQuery) -> Option<i64> {
+        (q.overdue == Some(true)).then(|| self.now())
+    }
+
+    /// Rows arrive in due order (what is due first, i.e. most late, comes first; items without a
+    /// running deadline last), straight from the store's index.
     fn summaries(
         &self,
         user: &StaffUser,
         tree: &Tree,
         rows: Vec<ReportRow>,
-        q: &ItemQuery,
     ) -> Result<Vec<ItemSummary>> {
-        let mut out = rows
-            .into_iter()
+        rows.into_iter()
             .filter(|r| visible(user, tree, r))
             .map(|r| self.summary(&r))
-            .collect::<Result<Vec<_>>>()?;
-        if q.overdue == Some(true) {
-            out.retain(|s| s.overdue);
-        }
-        // What is due first comes first; items without a running deadline go last.
-        out.sort_by(|a, b| (a.due.is_none(), &a.due, &a.id).cmp(&(b.due.is_none(), &b.due, &b.id)));
-        Ok(out)
+            .collect()
     }
 
     fn summary(&self, r: &ReportRow) -> Result<ItemSummary> {
-        let due = next_due(r);
+        let due = r.due_at;
+        let now = self.now();
         Ok(ItemSummary {
             id: r.id.clone(),
             state: r.state.clone(),
@@ -168,16 +169,17 @@ impl Service {
             department: r.department.clone(),
             title: self.open_text(&r.id, "title", &r.key_id, &r.title_sealed)?,
             due: due.map(|t| self.fmt_time(t)),
-            overdue: due.is_some_and(|t| t < self.now()),
+            overdue: due.is_some_and(|t| t < now),
+            late_hours: due.filter(|t| *t < now).map(|t| (now - t) / 3600),
+            escalation: r.escalation,
             received: self.fmt_date(r.received_on),
         })
     }
 
     /// One item, if the caller may see it (otherwise `NotFound`, never `Forbidden`: existence is private).
-    pub async fn item(&self, user: &StaffUser, id: &str) -> Result<ItemDetail> {
-        if user.role == Role::Admin {
-            return Err(Error::Forbidden);
-        }
+    /// One item for the `audience` (desk or oversight) whose route asked; any other role is refused.
+    pub async fn item(&self, user: &StaffUser, audience: Role, id: &str) -> Result<ItemDetail> {
+        require(user, audience)?;
         self.release_due().await?;
         let row = self.visible_item(user, id).await?;
         let now = self.now();
@@ -233,6 +235,12 @@ impl Service {
             dispatched: row.dispatched_at.map(|t| self.fmt_time(t)),
             acknowledge_due: row.acknowledge_due.map(|t| self.fmt_time(t)),
             respond_due: row.respond_due.map(|t| self.fmt_time(t)),
+            confirm_due: row.confirm_due.map(|t| self.fmt_time(t)),
+            escalated_to: row.escalated_to.clone(),
+            awaiting_reporter_hours: (row.awaiting_secs
+                + row.awaiting_since.map_or(0, |t| (now - t).max(0)))
+                / 3600,
+            awaiting_reporter: row.awaiting_since.is_some(),
             transfers: row.transfers,
             reopens: row.reopens,
             escalation: row.escalation,
@@ -459,6 +467,70 @@ impl Service {
         .await
     }
 
+    /// Merge an item into the canonical one it duplicates. The duplicate's reporter then follows the
+    /// canonical item with their own receipt.
+    pub async fn mark_duplicate(&self, user: &StaffUser, id: &str, of: &str) -> Result<()> {
+        require(user, Role::Supervisor)?;
+        let of = of.trim();
+        if of.is_empty() {
+            return Err(Error::field("of", Problem::Missing));
+        }
+        self.visible_item(user, id).await?;
+        // Merge into the end of any chain, so a reporter never follows more than one hop.
+        let canonical = match self.visible_item(user, of).await {
+            Ok(row) => row.duplicate_of.unwrap_or(row.id),
+            Err(Error::NotFound) => return Err(Error::field("of", Problem::Unknown)),
+            Err(e) => return Err(e),
+        };
+        if canonical == id {
+            return Err(Error::field("of", Problem::Invalid));
+        }
+        let now = self.now();
+        let to = canonical.clone();
+        let step = Step {
+            action: Action::MarkDuplicate,
+            kind: "marked_duplicate",
+            detail: serde_json::json!({ "of": to }),
+            message: None,
+        };
+        self.staff_step(
+            user,
+            Role::Supervisor,
+            id,
+            |_, _| Ok(step),
+            |row, _| {
+                row.duplicate_of = Some(canonical);
+                row.closed_at = Some(now);
+            },
+        )
+        .await
+    }
+
+    /// Reject an item as abuse. The reason is sealed like any message and shown to the reporter.
+    pub async fn reject(&self, user: &StaffUser, id: &str, reason: &str) -> Result<()> {
+        let text = bounded("reason", reason, REASON_MAX)?;
+        let now = self.now();
+        let step = Step {
+            action: Action::Reject,
+            kind: "rejected",
+            detail: serde_json::json!({}),
+            message: Some(Msg {
+                kind: "rejection",
+                internal: false,
+                outcome: None,
+                text,
+            }),
+        };
+        self.staff_step(
+            user,
+            Role::Supervisor,
+            id,
+            |_, _| Ok(step),
+            |row, _| row.closed_at = Some(now),
+        )
+        .await
+    }
+
     async fn active_department(&self, code: &str, field: &'static str) -> Result<String> {
         let code = code.trim();
         if code.is_empty() {
@@ -516,17 +588,6 @@ fn category<'a>(categories: &'a [CategoryRow], code: &str) -> Option<&'a Categor
     categories.iter().find(|c| c.code == code)
 }
 
-/// The deadline the department is working against now.
-fn next_due(r: &ReportRow) -> Option<i64> {
-    match State::parse(&r.state)? {
-        State::Assigned => r.acknowledge_due,
-        State::Acknowledged => r.respond_due,
-        State::TransferRequested if r.acknowledged_at.is_none() => r.acknowledge_due,
-        State::TransferRequested => r.respond_due,
-        _ => None,
-    }
-}
-
 fn query_states(q: &ItemQuery) -> Result<Vec<String>> {
     match q.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(Vec::new()),
@@ -542,9 +603,12 @@ fn actions(role: Role, state: State) -> Vec<&'static str> {
         (Role::Desk, S::Assigned) => vec!["acknowledge", "message", "transfer"],
         (Role::Desk, S::Acknowledged) => vec!["respond", "message", "transfer"],
         (Role::Desk, S::TransferRequested | S::Responded) => vec!["message"],
-        (Role::Supervisor, S::Triage) => vec!["assign"],
-        (Role::Supervisor, S::TransferRequested) => vec!["transfer_decision", "assign"],
-        (Role::Supervisor, S::Assigned | S::Acknowledged) => vec!["assign"],
+        (Role::Supervisor, S::Triage) => vec!["assign", "duplicate", "reject"],
+        (Role::Supervisor, S::TransferRequested) => {
+            vec!["transfer_decision", "assign", "duplicate", "reject"]
+        }
+        (Role::Supervisor, S::Assigned | S::Acknowledged) => vec!["assign", "duplicate", "reject"],
+        (Role::Supervisor, S::Responded) => vec!["duplicate", "reject"],
         _ => vec![],
     }
 }

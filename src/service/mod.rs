@@ -2,20 +2,25 @@
 //! `domain`, the keys of `crypto` and the persistence of `store`; it knows nothing of HTTP.
 mod audit;
 mod auth;
+mod board;
 mod items;
 mod org;
 mod reporter;
+mod sweep;
 mod views;
 
 pub use audit::{ChainStatus, Checkpoint};
 pub use auth::{Login, Role, StaffUser};
+pub use board::{Board, BoardRow, Hours, BOARD_WINDOW};
 pub use items::{ItemQuery, TransferDecision};
 pub use org::DemoAccount;
 pub use reporter::NewReportInput;
+pub use sweep::Swept;
 pub use views::*;
 
 use crate::crypto::Keyring;
 use crate::domain::clock::{date, rfc3339};
+use crate::domain::deadlines::{self, Deadlines};
 use crate::domain::{lifecycle, Action, Clock, State};
 use crate::error::{Error, Result};
 use crate::store::{NewEvent, NewMessage, ReportRow, Store, Tx};
@@ -170,14 +175,22 @@ impl Service {
         };
         mutate(row, to);
         row.state = to.as_str().to_string();
-        tx.update_report(row).await?;
-        row.version += 1;
-        if let Some(m) = step.message {
-            let sealed = self.inner.keys.seal(&row.id, "message", &m.text);
+        let message = step.message.map(|m| {
             let release_at = match actor {
                 Actor::Reporter => self.release_time(),
                 _ => self.now(),
             };
+            (m, release_at)
+        });
+        let sent = message
+            .as_ref()
+            .map(|(m, release_at)| (m.kind, m.internal, *release_at));
+        track_waiting(row, to, actor, sent, at);
+        refresh_clock(row, to);
+        tx.update_report(row).await?;
+        row.version += 1;
+        if let Some((m, release_at)) = message {
+            let sealed = self.inner.keys.seal(&row.id, "message", &m.text);
             tx.insert_message(&NewMessage {
                 report_id: row.id.clone(),
                 author: actor.author().to_string(),
@@ -204,6 +217,53 @@ impl Service {
         })
         .await?;
         Ok(())
+    }
+}
+
+/// The deadline facts of a row, for the pure rules of `domain::deadlines`.
+pub(crate) fn deadlines_of(row: &ReportRow) -> Deadlines {
+    Deadlines {
+        acknowledged: row.acknowledged_at.is_some(),
+        acknowledge_due: row.acknowledge_due,
+        respond_due: row.respond_due,
+        confirm_due: row.confirm_due,
+        ack_missed: row.ack_missed == 1,
+        respond_missed_due: row.respond_missed_due,
+    }
+}
+
+/// Keep the indexed deadline columns (`due_at` for the overdue lists, `sweep_at` for the sweeper)
+/// in step with the row; every change goes through `step`, so they never drift.
+fn refresh_clock(row: &mut ReportRow, state: State) {
+    let d = deadlines_of(row);
+    row.due_at = deadlines::working_due(state, &d);
+    row.sweep_at = deadlines::next_sweep(state, &d);
+}
+
+/// Waiting on the reporter starts with a public question from staff while the department owes an
+/// answer, and ends when the reporter's reply becomes visible to staff or the item stops owing an
+/// answer (at the step's recorded time, which for a reporter is the start of the day). The total is
+/// kept beside the deadlines, never subtracted from them.
+fn track_waiting(
+    row: &mut ReportRow,
+    to: State,
+    actor: &Actor,
+    sent: Option<(&str, bool, i64)>,
+    at: i64,
+) {
+    let owes = deadlines::working_due(to, &deadlines_of(row)).is_some();
+    let question = matches!(sent, Some(("message", false, _)));
+    match (row.awaiting_since, actor, sent) {
+        (Some(since), Actor::Reporter, Some(("message", _, released))) => {
+            row.awaiting_secs += deadlines::waited(since, released);
+            row.awaiting_since = None;
+        }
+        (Some(since), _, _) if !owes => {
+            row.awaiting_secs += deadlines::waited(since, at);
+            row.awaiting_since = None;
+        }
+        (None, Actor::Staff(_), _) if owes && question => row.awaiting_since = Some(at),
+        _ => {}
     }
 }
 

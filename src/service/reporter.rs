@@ -1,4 +1,5 @@
 //! What a reporter can do, holding nothing but a receipt.
+use super::sweep::{escalate, escalation_step};
 use super::{
     Actor, Catalog, ClosedView, MessageView, Msg, Named, ReporterView, ResponseView, Service, Step,
     Submitted,
@@ -140,16 +141,37 @@ impl Service {
     }
 
     pub async fn reporter_view(&self, receipt: &str) -> Result<ReporterView> {
-        let row = self.by_receipt(receipt).await?;
-        let messages: Vec<MessageView> = self
-            .store()
-            .messages(&row.id)
-            .await?
+        let own = self.by_receipt(receipt).await?;
+        // A merged duplicate follows its canonical item: its state, department and the department's
+        // messages, never the other reporter's words. The reporter keeps their own text and thread.
+        let mut row = own.clone();
+        for _ in 0..4 {
+            match &row.duplicate_of {
+                Some(of) => match self.store().report(of).await? {
+                    Some(canonical) => row = canonical,
+                    None => break,
+                },
+                None => break,
+            }
+        }
+        let merged = row.id != own.id;
+        let mut raw = self.store().messages(&own.id).await?;
+        if merged {
+            raw.extend(
+                self.store()
+                    .messages(&row.id)
+                    .await?
+                    .into_iter()
+                    .filter(|m| m.author != "reporter"),
+            );
+            raw.sort_by_key(|m| m.created_at);
+        }
+        let messages: Vec<MessageView> = raw
             .into_iter()
             .filter(|m| m.internal == 0)
             .map(|m| {
                 Ok(MessageView {
-                    body: self.open_text(&row.id, "message", &m.key_id, &m.body_sealed)?,
+                    body: self.open_text(&m.report_id, "message", &m.key_id, &m.body_sealed)?,
                     from: m.author,
                     kind: m.kind,
                     outcome: m.outcome,
@@ -160,6 +182,7 @@ impl Service {
             })
             .collect::<Result<_>>()?;
         let state = super::state_of(&row)?;
+        let own_state = super::state_of(&own)?;
         let response = messages
             .iter()
             .rev()
@@ -170,27 +193,27 @@ impl Service {
                 date: m.date.clone(),
             });
         Ok(ReporterView {
-            title: self.open_text(&row.id, "title", &row.key_id, &row.title_sealed)?,
-            body: self.open_text(&row.id, "body", &row.key_id, &row.body_sealed)?,
-            submitted: self.fmt_date(row.received_on),
+            title: self.open_text(&own.id, "title", &own.key_id, &own.title_sealed)?,
+            body: self.open_text(&own.id, "body", &own.key_id, &own.body_sealed)?,
+            submitted: self.fmt_date(own.received_on),
             closed: (state == State::Closed).then(|| ClosedView {
                 confirmed: row.confirmed == Some(1),
-                satisfaction: row.satisfaction,
+                satisfaction: row.satisfaction.filter(|_| !merged),
                 date: self.fmt_date(row.closed_at.unwrap_or(row.received_on)),
             }),
-            can_reply: state.is_open(),
-            can_confirm: state == State::Responded,
-            can_reopen: state == State::Responded,
-            can_withdraw: state.is_open(),
-            id: row.id,
+            can_reply: own_state.is_open(),
+            can_confirm: own_state == State::Responded,
+            can_reopen: own_state == State::Responded,
+            can_withdraw: own_state.is_open(),
+            id: own.id,
             state: row.state,
-            category: row.category,
-            area: row.area,
+            category: own.category,
+            area: own.area,
             department: row.department,
             outcome: row.outcome,
             messages,
             response,
-            duplicate_of: row.duplicate_of,
+            duplicate_of: own.duplicate_of,
         })
     }
 
@@ -239,33 +262,48 @@ impl Service {
     pub async fn reporter_reopen(&self, receipt: &str, reason: &str) -> Result<()> {
         let text = bounded("reason", reason, REASON_MAX)?;
         let rows = self.store().catalog().await?;
+        let tree = department_tree(&rows);
         let msg = Msg {
             kind: "reopen",
             internal: false,
             outcome: None,
             text,
         };
-        self.reporter_step(
-            receipt,
-            Action::Reopen,
-            "reopened",
-            serde_json::json!({}),
-            Some(msg),
-            |row, _, day| {
-                let respond_within = rows
-                    .categories
-                    .iter()
-                    .find(|c| c.code == row.category)
-                    .map_or(15 * 86_400, |c| c.respond_within);
-                row.reopens += 1;
-                row.outcome = None;
-                row.responded_at = None;
-                // Counted from the end of the reopen day: a deadline derived from the exact instant would
-                // tell staff when the reporter acted.
-                row.respond_due = Some(day + 86_400 + respond_within);
-            },
-        )
-        .await
+        let id = self.by_receipt(receipt).await?.id;
+        let day = self.reporter_time();
+        let mut tx = self.store().begin().await?;
+        let mut row = tx.report(&id).await?.ok_or(Error::InvalidReceipt)?;
+        let step = Step {
+            action: Action::Reopen,
+            kind: "reopened",
+            detail: serde_json::json!({}),
+            message: Some(msg),
+        };
+        self.step(&mut tx, &mut row, &Actor::Reporter, step, |row, _| {
+            let respond_within = rows
+                .categories
+                .iter()
+                .find(|c| c.code == row.category)
+                .map_or(15 * 86_400, |c| c.respond_within);
+            row.reopens += 1;
+            row.outcome = None;
+            row.responded_at = None;
+            // Counted from the end of the reopen day: a deadline derived from the exact instant would
+            // tell staff when the reporter acted.
+            row.respond_due = Some(day + 86_400 + respond_within);
+        })
+        .await?;
+        // A second reopen means the department's answers are not landing: the supervisors hear of it.
+        // Recorded as the reporter's doing, with the reporter's day-granular time.
+        if row.reopens == 2 {
+            let step = escalation_step(&row, &tree, "second_reopen");
+            self.step(&mut tx, &mut row, &Actor::Reporter, step, |row, _| {
+                escalate(row, &tree)
+            })
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn reporter_withdraw(&self, receipt: &str) -> Result<()> {

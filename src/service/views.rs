@@ -95,6 +95,10 @@ pub struct ItemSummary {
     /// The next deadline that applies in this state, if any.
     pub due: Option<String>,
     pub overdue: bool,
+    /// Whole hours past `due`, for overdue items.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub late_hours: Option<i64>,
+    pub escalation: i64,
     /// The day the report was received (day granularity, always).
     pub received: String,
 }
@@ -128,6 +132,13 @@ pub struct ItemDetail {
     pub dispatched: Option<String>,
     pub acknowledge_due: Option<String>,
     pub respond_due: Option<String>,
+    pub confirm_due: Option<String>,
+    /// Whose supervisors an escalated item has reached.
+    pub escalated_to: Option<String>,
+    /// Time spent waiting on the reporter, in whole hours (shown beside the deadlines, never
+    /// subtracted from them), and whether a question is open now.
+    pub awaiting_reporter_hours: i64,
+    pub awaiting_reporter: bool,
     pub transfers: i64,
     pub reopens: i64,
     pub escalation: i64,

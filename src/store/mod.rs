@@ -4,12 +4,14 @@
 //! `ON CONFLICT`), and run through sqlx's `Any` driver. What differs per backend lives in `backend.rs`:
 //! connection setup, the migration set, and how writers are serialized for the audit chain.
 mod backend;
+mod board;
 mod events;
 mod org;
 mod reports;
 mod staff;
 
 pub use backend::Backend;
+pub use board::{ClosureCount, Milestone, OpenCount};
 pub use events::{EventRow, NewEvent};
 pub use org::{CatalogRows, CategoryRow, DepartmentRow, NamedRow, RuleRow};
 pub use reports::{MessageRow, NewMessage, NewReport, ReportFilter, ReportRow};

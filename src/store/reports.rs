@@ -30,12 +30,20 @@ pub struct ReportRow {
     pub escalation: i64,
     pub duplicate_of: Option<String>,
     pub version: i64,
+    pub due_at: Option<i64>,
+    pub sweep_at: Option<i64>,
+    pub ack_missed: i64,
+    pub respond_missed_due: Option<i64>,
+    pub escalated_to: Option<String>,
+    pub awaiting_since: Option<i64>,
+    pub awaiting_secs: i64,
 }
 
 const REPORT_COLUMNS: &str = "id, category, area, subject_department, department, routed_to_triage, state, confirmed, outcome, \
     satisfaction, key_id, title_sealed, body_sealed, received_on, release_at, dispatched_at, acknowledge_due, \
     respond_due, confirm_due, acknowledged_at, responded_at, closed_at, transfers, reopens, escalation, \
-    duplicate_of, version";
+    duplicate_of, version, due_at, sweep_at, ack_missed, respond_missed_due, escalated_to, awaiting_since, \
+    awaiting_secs";
 
 #[derive(Clone, Debug)]
 pub struct NewReport {
@@ -88,6 +96,8 @@ pub struct ReportFilter {
     pub departments: Option<Vec<String>>,
     /// Only these states (empty = all).
     pub states: Vec<String>,
+    /// Only items whose working deadline passed before this instant.
+    pub overdue_at: Option<i64>,
     pub limit: i64,
 }
 
@@ -131,16 +141,22 @@ impl Store {
         if !f.states.is_empty() {
             sql += &format!(" AND state IN ({})", placeholders(f.states.len()));
         }
-        sql += &format!(
-            " ORDER BY COALESCE(acknowledge_due, release_at), id LIMIT {}",
-            f.limit.max(1)
-        );
+        if f.overdue_at.is_some() {
+            // Most late first, straight from the due_at index.
+            sql += &format!(" AND due_at < {} ORDER BY due_at, id", placeholders(1));
+        } else {
+            sql += " ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, id";
+        }
+        sql += &format!(" LIMIT {}", f.limit.max(1));
         let mut q = sqlx::query_as(&sql);
         for d in f.departments.iter().flatten() {
             q = q.bind(d);
         }
         for s in &f.states {
             q = q.bind(s);
+        }
+        if let Some(t) = f.overdue_at {
+            q = q.bind(t);
         }
         Ok(q.fetch_all(self.pool()).await?)
     }
@@ -149,6 +165,17 @@ impl Store {
     pub async fn due_releases(&self, now: i64, limit: i64) -> Result<Vec<String>> {
         Ok(sqlx::query_scalar(
             "SELECT id FROM reports WHERE state = 'received' AND release_at <= $1 ORDER BY release_at LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Reports with a deadline that passed before `now`: the sweeper's work.
+    pub async fn due_sweeps(&self, now: i64, limit: i64) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM reports WHERE sweep_at < $1 ORDER BY sweep_at, id LIMIT $2",
         )
         .bind(now)
         .bind(limit)
@@ -207,8 +234,10 @@ impl Tx {
             "UPDATE reports SET department = $1, state = $2, confirmed = $3, outcome = $4, satisfaction = $5, \
              release_at = $6, dispatched_at = $7, acknowledge_due = $8, respond_due = $9, confirm_due = $10, \
              acknowledged_at = $11, responded_at = $12, closed_at = $13, transfers = $14, reopens = $15, \
-             escalation = $16, duplicate_of = $17, version = version + 1 \
-             WHERE id = $18 AND version = $19",
+             escalation = $16, duplicate_of = $17, due_at = $18, sweep_at = $19, ack_missed = $20, \
+             respond_missed_due = $21, escalated_to = $22, awaiting_since = $23, awaiting_secs = $24, \
+             version = version + 1 \
+             WHERE id = $25 AND version = $26",
         )
         .bind(&r.department)
         .bind(&r.state)
@@ -227,6 +256,13 @@ impl Tx {
         .bind(r.reopens)
         .bind(r.escalation)
         .bind(&r.duplicate_of)
+        .bind(r.due_at)
+        .bind(r.sweep_at)
+        .bind(r.ack_missed)
+        .bind(r.respond_missed_due)
+        .bind(&r.escalated_to)
+        .bind(r.awaiting_since)
+        .bind(r.awaiting_secs)
         .bind(&r.id)
         .bind(r.version)
         .execute(self.conn())

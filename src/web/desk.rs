@@ -177,7 +177,12 @@ pub(super) async fn item_page(
     notice: Option<&str>,
     error: Option<String>,
 ) -> Result<Html<String>> {
-    let detail = s.service.item(u, id).await?;
+    let audience = if base == "/oversight" {
+        Role::Supervisor
+    } else {
+        Role::Desk
+    };
+    let detail = s.service.item(u, audience, id).await?;
     let catalog = s.service.catalog().await?;
     let outcomes: Vec<&str> = Outcome::ALL.iter().map(|o| o.as_str()).collect();
     let ctx = context! {

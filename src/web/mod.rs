@@ -1,5 +1,6 @@
 //! HTTP: one module per audience, each with its own router, plus the JSON API under /api/v1.
 pub mod api;
+mod charts;
 mod desk;
 mod error;
 mod extract;

@@ -22,6 +22,7 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "login.html",
     "desk_inbox.html",
     "oversight_list.html",
+    "oversight_board.html",
     "item.html",
     "error.html",
 ];

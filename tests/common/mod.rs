@@ -182,6 +182,8 @@ impl TestApp {
         let keys = Keyring::load_or_create(&dir.path().join("keys")).unwrap();
         let settings = Settings {
             release_delay: opts.release_delay,
+            // Deadline tests move the clock by weeks; staff sessions must outlive that.
+            session_ttl: 90 * 86_400,
             ..Settings::default()
         };
         let service = Service::new(store, keys, Arc::new(clock.clone()), settings);
@@ -286,6 +288,25 @@ impl TestApp {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         format!("Bearer {}", r.json()["token"].as_str().unwrap())
+    }
+
+    /// Sign in through the login form; returns the session cookie ("name=value").
+    pub async fn sign_in(&self, username: &str) -> String {
+        let r = self
+            .form(
+                "/staff/login",
+                None,
+                &[("username", username), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        r.headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
     }
 
     /// Submit a report through the API; returns (id, receipt header value).

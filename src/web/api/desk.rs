@@ -1,7 +1,7 @@
 //! Desk API: items of the caller's own department.
 use super::ok;
 use crate::error::Result;
-use crate::service::{ItemDetail, ItemQuery, ItemSummary};
+use crate::service::{ItemDetail, ItemQuery, ItemSummary, Role};
 use crate::web::extract::{ApiJson, ApiStaff};
 use crate::web::AppState;
 use axum::extract::rejection::QueryRejection;
@@ -37,12 +37,12 @@ async fn items(
     }))
 }
 
-pub(super) async fn item(
+async fn item(
     State(s): State<AppState>,
     ApiStaff(u): ApiStaff,
     Path(id): Path<String>,
 ) -> Result<Json<ItemDetail>> {
-    Ok(Json(s.service.item(&u, &id).await?))
+    Ok(Json(s.service.item(&u, Role::Desk, &id).await?))
 }
 
 async fn acknowledge(

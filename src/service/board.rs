@@ -1,0 +1,172 @@
+//! The supervisor's board: for each department of the supervisor's subtree, what is open, what is
+//! late and how fast it answered over the last 30 days.
+use super::{Role, Service, StaffUser};
+use crate::domain::stats::{ratio, Spread};
+use crate::domain::State;
+use crate::error::{Error, Result};
+use crate::store::Milestone;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// The window of the board's time figures.
+pub const BOARD_WINDOW: i64 = 30 * 86_400;
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct BoardRow {
+    pub department: String,
+    /// Depth below the supervisor's own department (0 for it), for indenting.
+    pub depth: usize,
+    pub open: i64,
+    pub overdue: i64,
+    pub escalated: i64,
+    pub transfer_requests: i64,
+    pub triage: i64,
+    /// Hours from dispatch to acknowledgement and to response, over the window.
+    pub hours_to_acknowledge: Hours,
+    pub hours_to_respond: Hours,
+    /// Closures in the window, the share reopened at least once, and the share never confirmed.
+    pub closed: i64,
+    pub reopen_rate: Option<f64>,
+    pub unconfirmed_share: Option<f64>,
+}
+
+/// A spread of durations in hours (one decimal), with how many items it is computed from.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct Hours {
+    pub count: i64,
+    pub median: Option<f64>,
+    pub p90: Option<f64>,
+}
+
+impl From<Spread> for Hours {
+    fn from(s: Spread) -> Hours {
+        let h = |secs: i64| (secs as f64 / 360.0).round() / 10.0;
+        Hours {
+            count: s.count,
+            median: s.median.map(h),
+            p90: s.p90.map(h),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Board {
+    /// The supervisor's department: the root of what the board covers.
+    pub root: String,
+    /// Start of the 30-day window (RFC 3339).
+    pub since: String,
+    /// Every department of the subtree, parents first.
+    pub departments: Vec<BoardRow>,
+    /// The whole subtree taken together (its percentiles are over all of its items, not averaged).
+    pub total: BoardRow,
+}
+
+#[derive(Default)]
+struct Tally {
+    row: BoardRow,
+    ack: Vec<i64>,
+    respond: Vec<i64>,
+    reopened: i64,
+    unconfirmed: i64,
+}
+
+impl Tally {
+    fn finish(mut self) -> BoardRow {
+        self.row.hours_to_acknowledge = Spread::of(&mut self.ack).into();
+        self.row.hours_to_respond = Spread::of(&mut self.respond).into();
+        self.row.reopen_rate = ratio(self.reopened, self.row.closed);
+        self.row.unconfirmed_share = ratio(self.unconfirmed, self.row.closed);
+        self.row
+    }
+}
+
+impl Service {
+    pub async fn board(&self, user: &StaffUser) -> Result<Board> {
+        if user.role != Role::Supervisor {
+            return Err(Error::Forbidden);
+        }
+        let root = user.department.clone().ok_or(Error::Forbidden)?;
+        self.release_due().await?;
+        let now = self.now();
+        let since = now - BOARD_WINDOW;
+        let catalog = self.store().catalog().await?;
+        // Depth-first from the supervisor's department: each department followed by its children.
+        let mut order: Vec<(String, usize)> = Vec::new();
+        let mut stack = vec![(root.clone(), 0usize)];
+        while let Some((code, depth)) = stack.pop() {
+            if order.iter().any(|(c, _)| *c == code) || depth > 32 {
+                continue;
+            }
+            for child in catalog.departments.iter().rev() {
+                if child.parent.as_deref() == Some(code.as_str()) {
+                    stack.push((child.code.clone(), depth + 1));
+                }
+            }
+            order.push((code, depth));
+        }
+        let mut tallies: HashMap<String, Tally> = HashMap::new();
+        for (code, depth) in &order {
+            let mut t = Tally::default();
+            t.row.department = code.clone();
+            t.row.depth = *depth;
+            tallies.insert(code.clone(), t);
+        }
+        let mut total = Tally::default();
+        total.row.department = root.clone();
+
+        for c in self.store().open_counts(now).await? {
+            let (Some(t), Some(state)) = (tallies.get_mut(&c.department), State::parse(&c.state))
+            else {
+                continue;
+            };
+            for r in [&mut t.row, &mut total.row] {
+                r.open += c.items;
+                r.overdue += c.overdue;
+                r.escalated += c.escalated;
+                match state {
+                    State::TransferRequested => r.transfer_requests += c.items,
+                    State::Triage => r.triage += c.items,
+                    _ => {}
+                }
+            }
+        }
+        for (milestone, is_ack) in [
+            (Milestone::Acknowledged, true),
+            (Milestone::Responded, false),
+        ] {
+            for (dept, secs) in self.store().durations(milestone, since).await? {
+                if let Some(t) = tallies.get_mut(&dept) {
+                    let pick = |t: &mut Tally| {
+                        if is_ack {
+                            t.ack.push(secs)
+                        } else {
+                            t.respond.push(secs)
+                        }
+                    };
+                    pick(t);
+                    pick(&mut total);
+                }
+            }
+        }
+        for c in self.store().closures(since).await? {
+            if let Some(t) = tallies.get_mut(&c.department) {
+                for t in [t, &mut total] {
+                    t.row.closed += c.closed;
+                    t.reopened += c.reopened;
+                    t.unconfirmed += c.unconfirmed;
+                }
+            }
+        }
+        let departments = order
+            .iter()
+            .filter_map(|(code, _)| tallies.remove(code))
+            .map(Tally::finish)
+            .collect();
+        Ok(Board {
+            root,
+            since: self.fmt_time(since),
+            departments,
+            total: total.finish(),
+        })
+    }
+}
