@@ -103,6 +103,26 @@ async fn upstream_of(url: &str, via: Option<SocketAddr>) -> (SocketAddr, String)
     (addr, proxied)
 }
 
+/// A fresh app on PostgreSQL, or None (after saying so) when ZHIYAN_TEST_POSTGRES_URL is not set.
+async fn postgres_app() -> Option<TestApp> {
+    let app = TestApp::new(Db::Postgres, Default::default()).await;
+    if app.is_none() {
+        eprintln!("database-down test skipped: ZHIYAN_TEST_POSTGRES_URL is not set");
+    }
+    app
+}
+
+/// (an instance connected directly, for checking; the proxy; an instance of the same app that
+/// reaches the database only through the proxy, with a short acquire timeout).
+async fn behind_proxy() -> Option<(TestApp, Proxy, TestApp)> {
+    let direct = postgres_app().await?;
+    let (upstream, _) = upstream_of(&direct.database_url, None).await;
+    let proxy = Proxy::start(upstream).await;
+    let (_, proxied_url) = upstream_of(&direct.database_url, Some(proxy.addr)).await;
+    let app = direct.instance_on(&proxied_url, ACQUIRE_TIMEOUT).await;
+    Some((direct, proxy, app))
+}
+
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
 /// Acquire timeout plus generous slack for a loaded CI machine; far below "hangs for a minute".
 const LATENCY_BOUND: Duration = Duration::from_secs(4);
@@ -122,11 +142,16 @@ fn assert_unavailable(r: &Resp, started: Instant, what: &str) {
     );
 }
 
-async fn report_and_event_counts(direct: &TestApp) -> (i64, i64) {
+/// A connection of the test's own, straight to the server.
+async fn connect(app: &TestApp) -> sqlx::PgConnection {
     use sqlx::Connection;
-    let mut c = sqlx::PgConnection::connect(&direct.database_url)
+    sqlx::PgConnection::connect(&app.database_url)
         .await
-        .unwrap();
+        .unwrap()
+}
+
+async fn report_and_event_counts(direct: &TestApp) -> (i64, i64) {
+    let mut c = connect(direct).await;
     let count = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql);
     let reports = count("SELECT count(*) FROM reports")
         .fetch_one(&mut c)
@@ -147,16 +172,10 @@ async fn assert_nothing_half_written(direct: &TestApp) {
         reports, submitted,
         "a report without its event, or the reverse"
     );
-    let ids: Vec<String> = {
-        use sqlx::Connection;
-        let mut c = sqlx::PgConnection::connect(&direct.database_url)
-            .await
-            .unwrap();
-        sqlx::query_scalar("SELECT id FROM reports")
-            .fetch_all(&mut c)
-            .await
-            .unwrap()
-    };
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM reports")
+        .fetch_all(&mut connect(direct).await)
+        .await
+        .unwrap();
     for id in ids {
         let row = direct.store().report(&id).await.unwrap().unwrap();
         let kinds: Vec<String> = direct
@@ -223,13 +242,7 @@ async fn postgres_outage_is_503_within_the_timeout_and_the_same_app_recovers() {
     assert_eq!(r.error_code(), "unavailable");
     // A staff call: the session cannot be checked, which is 503, not "sign in again" (401).
     let t = Instant::now();
-    let r = app
-        .post(
-            &format!("/api/v1/desk/items/{id}/acknowledge"),
-            Some(&bearer),
-            json!({}),
-        )
-        .await;
+    let r = app.acknowledge(&id, &bearer).await;
     assert_unavailable(&r, t, "POST acknowledge");
     assert_eq!(r.error_code(), "unavailable");
     // The reporter's page says so too, as a page.
@@ -246,13 +259,7 @@ async fn postgres_outage_is_503_within_the_timeout_and_the_same_app_recovers() {
     assert_eq!(app.get("/readyz", None).await.status, StatusCode::OK);
     let r = app.get("/api/v1/catalog", None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let r = app
-        .post(
-            &format!("/api/v1/desk/items/{id}/acknowledge"),
-            Some(&bearer),
-            json!({}),
-        )
-        .await;
+    let r = app.acknowledge(&id, &bearer).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let r = app.post("/api/v1/reports", None, report_body()).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
@@ -264,14 +271,10 @@ async fn postgres_outage_is_503_within_the_timeout_and_the_same_app_recovers() {
 /// report; that ambiguity is inherent to any client-server database, so the check is on wholeness.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_cut_mid_request_leaves_nothing_half_written() {
-    let Some(direct) = TestApp::new(Db::Postgres, Default::default()).await else {
-        eprintln!("database-down test skipped: ZHIYAN_TEST_POSTGRES_URL is not set");
+    let Some((direct, mut proxy, app)) = behind_proxy().await else {
         return;
     };
-    let (upstream, _) = upstream_of(&direct.database_url, None).await;
-    let mut proxy = Proxy::start(upstream).await;
-    let (_, proxied_url) = upstream_of(&direct.database_url, Some(proxy.addr)).await;
-    let app = Arc::new(direct.instance_on(&proxied_url, ACQUIRE_TIMEOUT).await);
+    let app = Arc::new(app);
 
     // Submitters run until told to stop; the cut lands while they are busy.
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -344,9 +347,7 @@ async fn postgres_cut_mid_request_leaves_nothing_half_written() {
 /// request gets a fresh connection from the same pool.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_backend_terminated_mid_transaction_is_503_and_rolled_back() {
-    use sqlx::Connection;
-    let Some(app) = TestApp::new(Db::Postgres, Default::default()).await else {
-        eprintln!("database-down test skipped: ZHIYAN_TEST_POSTGRES_URL is not set");
+    let Some(app) = postgres_app().await else {
         return;
     };
     let app = Arc::new(app);
@@ -354,9 +355,7 @@ async fn postgres_backend_terminated_mid_transaction_is_503_and_rolled_back() {
 
     // Hold the audit-chain lock (the key in src/store/backend.rs) from outside, so the app's
     // submission stops inside its transaction, after inserting the report row.
-    let mut holder = sqlx::PgConnection::connect(&app.database_url)
-        .await
-        .unwrap();
+    let mut holder = connect(&app).await;
     sqlx::query("SELECT pg_advisory_lock(8022121)")
         .execute(&mut holder)
         .await

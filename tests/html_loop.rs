@@ -1,7 +1,7 @@
 //! The same closed loop through the HTML forms, as a browser with JavaScript off would drive it.
 mod common;
 
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use common::TestApp;
 use zhiyan::service::Role;
 
@@ -15,24 +15,6 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
 
 fn csrf(html: &str) -> String {
     between(html, "name=\"csrf\" value=\"", "\"").to_string()
-}
-
-async fn sign_in(app: &TestApp, username: &str) -> String {
-    let r = app
-        .form(
-            "/staff/login",
-            None,
-            &[("username", username), ("password", common::PASSWORD)],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    r.headers[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string()
 }
 
 async fn html_loop(app: TestApp) {
@@ -87,7 +69,7 @@ async fn html_loop(app: TestApp) {
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
 
     // The desk signs in, finds the item in the inbox, acknowledges, asks, answers.
-    let cookie = sign_in(&app, "desk-agri").await;
+    let cookie = app.cookie("desk-agri").await;
     let inbox = app.page("/desk", Some(&cookie)).await;
     assert_eq!(inbox.status, StatusCode::OK);
     assert!(inbox.body.contains("一月三次检查"));
@@ -185,7 +167,7 @@ async fn oversight_pages(app: TestApp) {
     // "other" in Xinhe matches no rule: triage.
     let (id, _) = app.submit("other", "xinhe", None).await;
 
-    let sup = sign_in(&app, "sup").await;
+    let sup = app.cookie("sup").await;
     let triage = app.page("/oversight?state=triage", Some(&sup)).await;
     assert_eq!(triage.status, StatusCode::OK, "{}", triage.body);
     assert!(triage.body.contains(&format!("/oversight/items/{id}")));
@@ -205,7 +187,7 @@ async fn oversight_pages(app: TestApp) {
     assert_eq!(app.department_of(&id).await, "civil-affairs");
 
     // The desk asks to transfer through its page; the supervisor sends it back, then approves the next.
-    let civil = sign_in(&app, "desk-civil").await;
+    let civil = app.cookie("desk-civil").await;
     let desk_page = app.page(&format!("/desk/items/{id}"), Some(&civil)).await;
     let desk_token = csrf(&desk_page.body);
     let transfer = |reason: &'static str| {

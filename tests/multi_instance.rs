@@ -3,7 +3,7 @@
 //! PostgreSQL only: SQLite is an embedded file that one process owns.
 mod common;
 
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use common::{Db, TestApp};
 use serde_json::json;
 use std::collections::HashMap;
@@ -21,25 +21,6 @@ async fn two_instances() -> Option<(Arc<TestApp>, Arc<TestApp>)> {
     Some((Arc::new(a), Arc::new(b)))
 }
 
-/// Sign in through the staff page; returns the `name=value` of the session cookie.
-async fn page_sign_in(app: &TestApp, username: &str) -> String {
-    let r = app
-        .form(
-            "/staff/login",
-            None,
-            &[("username", username), ("password", common::PASSWORD)],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    r.headers[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
 #[tokio::test]
 async fn a_session_made_on_one_instance_works_on_the_other() {
     let Some((a, b)) = two_instances().await else {
@@ -54,17 +35,11 @@ async fn a_session_made_on_one_instance_works_on_the_other() {
     let r = b.get("/api/v1/desk/items", Some(&bearer)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["items"][0]["id"], id.as_str());
-    let r = b
-        .post(
-            &format!("/api/v1/desk/items/{id}/acknowledge"),
-            Some(&bearer),
-            json!({}),
-        )
-        .await;
+    let r = b.acknowledge(&id, &bearer).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 
     // Page cookie from A, used on B: the inbox renders instead of redirecting to the sign-in page.
-    let cookie = page_sign_in(&a, "desk-civil").await;
+    let cookie = a.cookie("desk-civil").await;
     let inbox = b.page("/desk", Some(&cookie)).await;
     assert_eq!(inbox.status, StatusCode::OK, "{}", inbox.body);
     assert!(inbox.body.contains(&id), "{}", inbox.body);

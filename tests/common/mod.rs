@@ -352,6 +352,31 @@ impl TestApp {
         format!("Bearer {}", r.json()["token"].as_str().unwrap())
     }
 
+    /// Sign in through the staff page; returns the `name=value` of the session cookie.
+    pub async fn cookie(&self, username: &str) -> String {
+        let r = self
+            .form(
+                "/staff/login",
+                None,
+                &[("username", username), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        r.headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    }
+
+    /// `POST /api/v1/desk/items/{id}/acknowledge` as the holder of `bearer`.
+    pub async fn acknowledge(&self, id: &str, bearer: &str) -> Resp {
+        let path = format!("/api/v1/desk/items/{id}/acknowledge");
+        self.post(&path, Some(bearer), json!({})).await
+    }
+
     /// Submit a report through the API; returns (id, receipt header value).
     pub async fn submit(
         &self,
