@@ -41,7 +41,11 @@ async fn run() {
     println!("board benchmark: {n} reports, SQLite, {RUNS} runs each after 3 warm-up runs");
     for (name, path, cookie) in [
         ("summary (JSON)", "/api/v1/oversight/summary", false),
-        ("overdue list (JSON)", "/api/v1/oversight/items?overdue=true", false),
+        (
+            "overdue list (JSON)",
+            "/api/v1/oversight/items?overdue=true",
+            false,
+        ),
         ("board page (HTML)", "/oversight", true),
     ] {
         let mut times = Vec::new();
@@ -62,7 +66,12 @@ async fn run() {
             let status = resp.status();
             let body = resp.into_body().collect().await.unwrap().to_bytes();
             let took = started.elapsed();
-            assert_eq!(status, StatusCode::OK, "{path}: {}", String::from_utf8_lossy(&body));
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "{path}: {}",
+                String::from_utf8_lossy(&body)
+            );
             bytes = body.len();
             if i >= 3 {
                 times.push(took);

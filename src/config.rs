@@ -27,6 +27,15 @@ pub struct DataArgs {
         global = true
     )]
     pub db_max_connections: u32,
+    /// How long a request waits for a database connection before it gets `503 unavailable`.
+    #[arg(
+        long,
+        env = "ZHIYAN_DB_ACQUIRE_TIMEOUT",
+        default_value = "5s",
+        value_parser = Span::parse,
+        global = true
+    )]
+    pub db_acquire_timeout: Span,
 }
 
 impl DataArgs {
@@ -43,6 +52,7 @@ impl fmt::Debug for DataArgs {
             .field("database_url", &redact_url(&self.database_url()))
             .field("data_dir", &self.data_dir)
             .field("db_max_connections", &self.db_max_connections)
+            .field("db_acquire_timeout", &self.db_acquire_timeout)
             .finish()
     }
 }

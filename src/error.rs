@@ -87,7 +87,11 @@ impl Error {
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Unavailable(_) => Error::Unavailable,
+            StoreError::Unavailable(e) => {
+                // An operational event for whoever runs the service; the client gets a plain 503.
+                tracing::warn!(error = %e, "database unavailable");
+                Error::Unavailable
+            }
             StoreError::Conflict => Error::Conflict,
             other => Error::Internal(other.into()),
         }

@@ -69,7 +69,7 @@ async fn html_loop(app: TestApp) {
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
 
     // The desk signs in, finds the item in the inbox, acknowledges, asks, answers.
-    let cookie = app.sign_in("desk-agri").await;
+    let cookie = app.cookie("desk-agri").await;
     let inbox = app.page("/desk", Some(&cookie)).await;
     assert_eq!(inbox.status, StatusCode::OK);
     assert!(inbox.body.contains("一月三次检查"));
@@ -167,7 +167,7 @@ async fn oversight_pages(app: TestApp) {
     // "other" in Xinhe matches no rule: triage.
     let (id, _) = app.submit("other", "xinhe", None).await;
 
-    let sup = app.sign_in("sup").await;
+    let sup = app.cookie("sup").await;
     let triage = app.page("/oversight/items?state=triage", Some(&sup)).await;
     assert_eq!(triage.status, StatusCode::OK, "{}", triage.body);
     assert!(triage.body.contains(&format!("/oversight/items/{id}")));
@@ -187,7 +187,7 @@ async fn oversight_pages(app: TestApp) {
     assert_eq!(app.department_of(&id).await, "civil-affairs");
 
     // The desk asks to transfer through its page; the supervisor sends it back, then approves the next.
-    let civil = app.sign_in("desk-civil").await;
+    let civil = app.cookie("desk-civil").await;
     let desk_page = app.page(&format!("/desk/items/{id}"), Some(&civil)).await;
     let desk_token = csrf(&desk_page.body);
     let transfer = |reason: &'static str| {

@@ -230,7 +230,9 @@ fn make_row(
     let respond = ack + rng.delay(category.respond_within / 3);
     let mut row = Row {
         receipt_mac: keys.receipt_mac(&format!("bench-{i}")),
-        title: keys.seal(&id, "title", "同一项工作一个月内被三个部门重复检查").blob,
+        title: keys
+            .seal(&id, "title", "同一项工作一个月内被三个部门重复检查")
+            .blob,
         body: keys
             .seal(
                 &id,
@@ -291,11 +293,16 @@ fn make_row(
     }
     let state = State::parse(row.state).unwrap();
     // What the sweeper would have done by now.
-    if d.acknowledge_due.is_some_and(|t| t < NOW) && (!d.acknowledged || ack > t_or(d.acknowledge_due)) && state.is_open() {
+    if d.acknowledge_due.is_some_and(|t| t < NOW)
+        && (!d.acknowledged || ack > t_or(d.acknowledge_due))
+        && state.is_open()
+    {
         d.ack_missed = true;
         row.escalation += 1;
     }
-    if matches!(state, State::Assigned | State::Acknowledged) && d.respond_due.is_some_and(|t| t < NOW) {
+    if matches!(state, State::Assigned | State::Acknowledged)
+        && d.respond_due.is_some_and(|t| t < NOW)
+    {
         d.respond_missed_due = d.respond_due;
         row.escalation += 1;
     }

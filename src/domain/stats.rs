@@ -12,7 +12,25 @@ pub fn percentile(values: &mut [i64], p: u32) -> Option<i64> {
     Some(values[(rank.max(1) - 1) as usize])
 }
 
-/// Median and 90th percentile of durations in seconds.
+/// The `p`-th percentile by nearest rank over a histogram of (value, how many). Sorts `hist`.
+pub fn percentile_of_histogram(hist: &mut [(i64, i64)], p: u32) -> Option<i64> {
+    hist.sort_unstable();
+    let n: i64 = hist.iter().map(|(_, c)| c.max(&0)).sum();
+    if n == 0 {
+        return None;
+    }
+    let rank = (i64::from(p.clamp(1, 100)) * n + 99) / 100;
+    let mut seen = 0;
+    for (value, count) in hist.iter() {
+        seen += count.max(&0);
+        if seen >= rank {
+            return Some(*value);
+        }
+    }
+    None
+}
+
+/// Median and 90th percentile of a set of durations, with how many there are.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Spread {
     pub count: i64,
@@ -26,6 +44,13 @@ impl Spread {
             count: values.len() as i64,
             median: percentile(values, 50),
             p90: percentile(values, 90),
+        }
+    }
+    pub fn of_histogram(hist: &mut [(i64, i64)]) -> Spread {
+        Spread {
+            count: hist.iter().map(|(_, c)| c.max(&0)).sum(),
+            median: percentile_of_histogram(hist, 50),
+            p90: percentile_of_histogram(hist, 90),
         }
     }
 }
@@ -50,6 +75,21 @@ mod tests {
         let mut one = vec![7];
         assert_eq!(percentile(&mut one, 90), Some(7));
         assert_eq!(percentile(&mut [], 50), None);
+    }
+
+    #[test]
+    fn histogram_matches_the_plain_percentile() {
+        let mut plain = vec![1, 2, 2, 2, 5, 9, 9, 30];
+        let mut hist = vec![(9, 2), (2, 3), (30, 1), (1, 1), (5, 1)];
+        for p in [1, 10, 50, 75, 90, 100] {
+            assert_eq!(
+                percentile_of_histogram(&mut hist, p),
+                percentile(&mut plain, p),
+                "p{p}"
+            );
+        }
+        assert_eq!(percentile_of_histogram(&mut [], 50), None);
+        assert_eq!(percentile_of_histogram(&mut [(3, 0)], 50), None);
     }
 
     #[test]

@@ -21,32 +21,13 @@ pub struct BoardRow {
     pub escalated: i64,
     pub transfer_requests: i64,
     pub triage: i64,
-    /// Hours from dispatch to acknowledgement and to response, over the window.
-    pub hours_to_acknowledge: Hours,
-    pub hours_to_respond: Hours,
+    /// Whole hours (rounded down) from dispatch to acknowledgement and to response, over the window.
+    pub hours_to_acknowledge: Spread,
+    pub hours_to_respond: Spread,
     /// Closures in the window, the share reopened at least once, and the share never confirmed.
     pub closed: i64,
     pub reopen_rate: Option<f64>,
     pub unconfirmed_share: Option<f64>,
-}
-
-/// A spread of durations in hours (one decimal), with how many items it is computed from.
-#[derive(Clone, Copy, Debug, Default, Serialize)]
-pub struct Hours {
-    pub count: i64,
-    pub median: Option<f64>,
-    pub p90: Option<f64>,
-}
-
-impl From<Spread> for Hours {
-    fn from(s: Spread) -> Hours {
-        let h = |secs: i64| (secs as f64 / 360.0).round() / 10.0;
-        Hours {
-            count: s.count,
-            median: s.median.map(h),
-            p90: s.p90.map(h),
-        }
-    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -64,16 +45,16 @@ pub struct Board {
 #[derive(Default)]
 struct Tally {
     row: BoardRow,
-    ack: Vec<i64>,
-    respond: Vec<i64>,
+    ack: Vec<(i64, i64)>,
+    respond: Vec<(i64, i64)>,
     reopened: i64,
     unconfirmed: i64,
 }
 
 impl Tally {
     fn finish(mut self) -> BoardRow {
-        self.row.hours_to_acknowledge = Spread::of(&mut self.ack).into();
-        self.row.hours_to_respond = Spread::of(&mut self.respond).into();
+        self.row.hours_to_acknowledge = Spread::of_histogram(&mut self.ack);
+        self.row.hours_to_respond = Spread::of_histogram(&mut self.respond);
         self.row.reopen_rate = ratio(self.reopened, self.row.closed);
         self.row.unconfirmed_share = ratio(self.unconfirmed, self.row.closed);
         self.row
@@ -134,13 +115,13 @@ impl Service {
             (Milestone::Acknowledged, true),
             (Milestone::Responded, false),
         ] {
-            for (dept, secs) in self.store().durations(milestone, since).await? {
+            for (dept, hours, items) in self.store().durations(milestone, since).await? {
                 if let Some(t) = tallies.get_mut(&dept) {
                     let pick = |t: &mut Tally| {
                         if is_ack {
-                            t.ack.push(secs)
+                            t.ack.push((hours, items))
                         } else {
-                            t.respond.push(secs)
+                            t.respond.push((hours, items))
                         }
                     };
                     pick(t);

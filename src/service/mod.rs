@@ -11,7 +11,7 @@ mod views;
 
 pub use audit::{ChainStatus, Checkpoint};
 pub use auth::{Login, Role, StaffUser};
-pub use board::{Board, BoardRow, Hours, BOARD_WINDOW};
+pub use board::{Board, BoardRow, BOARD_WINDOW};
 pub use items::{ItemQuery, TransferDecision};
 pub use org::DemoAccount;
 pub use reporter::NewReportInput;

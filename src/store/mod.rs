@@ -45,10 +45,20 @@ impl From<sqlx::Error> for StoreError {
             | sqlx::Error::PoolClosed
             | sqlx::Error::Io(_)
             | sqlx::Error::Tls(_) => StoreError::Unavailable(e),
+            sqlx::Error::Database(d) if d.code().is_some_and(|c| connection_lost(&c)) => {
+                StoreError::Unavailable(e)
+            }
             sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict,
             _ => StoreError::Database(e),
         }
     }
+}
+
+/// PostgreSQL SQLSTATEs that mean the server ended or refused the session, not that the query was
+/// wrong: class 08 (connection exception), admin/crash shutdown and "cannot connect now" (a restart
+/// or failover terminates every backend with 57P01), and too many connections.
+fn connection_lost(sqlstate: &str) -> bool {
+    sqlstate.starts_with("08") || ["57P01", "57P02", "57P03", "53300"].contains(&sqlstate)
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -61,14 +71,28 @@ pub struct Store {
     write_lock: Arc<Mutex<()>>,
 }
 
+/// How long a request waits for a database connection before it is answered `503 unavailable`.
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
 impl Store {
     pub async fn connect(url: &str, max_connections: u32) -> Result<Store> {
+        Store::connect_with(url, max_connections, DEFAULT_ACQUIRE_TIMEOUT).await
+    }
+
+    /// Like `connect`, with the acquire timeout: it bounds how long a request waits while the
+    /// database is unreachable (connections are tested before use, so a dead one is replaced).
+    pub async fn connect_with(
+        url: &str,
+        max_connections: u32,
+        acquire_timeout: Duration,
+    ) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url);
         let url = backend.normalize_url(url);
         let pool = AnyPoolOptions::new()
             .max_connections(backend.max_connections(max_connections))
-            .acquire_timeout(Duration::from_secs(5))
+            .acquire_timeout(acquire_timeout)
+            .test_before_acquire(true)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move { backend.setup_connection(conn).await })
             })

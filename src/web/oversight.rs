@@ -56,7 +56,8 @@ async fn board(State(s): State<AppState>, lang: Lang, PageStaff(u): PageStaff) -
         .iter()
         .map(|r| Bar {
             label: label(&r.department),
-            values: [r.hours_to_respond.median, r.hours_to_respond.p90],
+            values: [r.hours_to_respond.median, r.hours_to_respond.p90]
+                .map(|h| h.map(|h| h as f64)),
         })
         .collect();
     let unit = t("board.hours_unit");
@@ -65,7 +66,7 @@ async fn board(State(s): State<AppState>, lang: Lang, PageStaff(u): PageStaff) -
         [&t("board.median"), &t("board.p90")],
         &bars,
         None,
-        |v| format!("{v:.1} {unit}"),
+        |v| format!("{v:.0} {unit}"),
     );
     let ctx = context! {
         board => board,

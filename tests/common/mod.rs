@@ -11,6 +11,7 @@ use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tower::ServiceExt;
 use zhiyan::crypto::Keyring;
 use zhiyan::domain::FixedClock;
@@ -105,14 +106,45 @@ pub struct TestApp {
     pub router: Router,
     pub service: Service,
     pub clock: FixedClock,
-    pub dir: tempfile::TempDir,
+    /// Holds the SQLite file and the keyring (`keys/`); shared by every instance of one app.
+    pub dir: Arc<tempfile::TempDir>,
     pub database_url: String,
-    pg: Option<PgDatabase>,
+    pg: Option<Arc<PgDatabase>>,
 }
 
-struct PgDatabase {
+/// A PostgreSQL database with a random name, dropped (WITH (FORCE)) when the last holder drops it.
+pub struct PgDatabase {
     admin_url: String,
-    name: String,
+    pub name: String,
+    /// The URL of the new database (the admin URL with the database name replaced).
+    pub url: String,
+}
+
+impl PgDatabase {
+    /// Create a fresh database on the server of `admin_url` (its user needs CREATEDB).
+    pub async fn create(admin_url: &str) -> PgDatabase {
+        let name = format!(
+            "zhiyan_test_{}",
+            hex::encode(zhiyan::crypto::random_bytes::<6>())
+        );
+        use sqlx::Connection;
+        let mut c = sqlx::PgConnection::connect(admin_url)
+            .await
+            .expect("the PostgreSQL URL is set but the server is unreachable");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut c)
+            .await
+            .unwrap();
+        let base = admin_url
+            .rsplit_once('/')
+            .map_or(admin_url, |(b, _)| b)
+            .to_string();
+        PgDatabase {
+            admin_url: admin_url.to_string(),
+            url: format!("{base}/{name}"),
+            name,
+        }
+    }
 }
 
 impl Drop for PgDatabase {
@@ -154,50 +186,82 @@ impl TestApp {
             ),
             Db::Postgres => {
                 let admin_url = std::env::var("ZHIYAN_TEST_POSTGRES_URL").ok()?;
-                let name = format!(
-                    "zhiyan_test_{}",
-                    hex::encode(zhiyan::crypto::random_bytes::<6>())
-                );
-                use sqlx::Connection;
-                let mut c = sqlx::PgConnection::connect(&admin_url)
-                    .await
-                    .expect("ZHIYAN_TEST_POSTGRES_URL is set but PostgreSQL is unreachable");
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-                let base = admin_url
-                    .rsplit_once('/')
-                    .map_or(admin_url.as_str(), |(b, _)| b)
-                    .to_string();
-                (
-                    format!("{base}/{name}"),
-                    Some(PgDatabase { admin_url, name }),
-                )
+                let pg = PgDatabase::create(&admin_url).await;
+                (pg.url.clone(), Some(Arc::new(pg)))
             }
         };
-        let clock = FixedClock::at(T0);
-        let store = Store::connect(&database_url, 5).await.unwrap();
-        store.migrate().await.unwrap();
-        let keys = Keyring::load_or_create(&dir.path().join("keys")).unwrap();
         let settings = Settings {
             release_delay: opts.release_delay,
             // Deadline tests move the clock by weeks; staff sessions must outlive that.
             session_ttl: 90 * 86_400,
             ..Settings::default()
         };
+        let app = TestApp::build(
+            Arc::new(dir),
+            database_url,
+            pg,
+            FixedClock::at(T0),
+            settings,
+            zhiyan::store::DEFAULT_ACQUIRE_TIMEOUT,
+        )
+        .await;
+        app.store().migrate().await.unwrap();
+        app.service.import_org(ORG).await.unwrap();
+        Some(app)
+    }
+
+    async fn build(
+        dir: Arc<tempfile::TempDir>,
+        database_url: String,
+        pg: Option<Arc<PgDatabase>>,
+        clock: FixedClock,
+        settings: Settings,
+        acquire_timeout: Duration,
+    ) -> TestApp {
+        let store = Store::connect_with(&database_url, 5, acquire_timeout)
+            .await
+            .unwrap();
+        let keys = Keyring::load_or_create(&dir.path().join("keys")).unwrap();
         let service = Service::new(store, keys, Arc::new(clock.clone()), settings);
-        service.import_org(ORG).await.unwrap();
         let state = zhiyan::web::AppState::new(service.clone(), false).unwrap();
-        let router = zhiyan::web::router(state);
-        Some(TestApp {
-            router,
+        TestApp {
+            router: zhiyan::web::router(state),
             service,
             clock,
             dir,
             database_url,
             pg,
-        })
+        }
+    }
+
+    /// Another app instance on the same database, keyring and clock: its own connection pool,
+    /// service and router (and so its own in-memory rate limiter), as a second server would have.
+    pub async fn second_instance(&self) -> TestApp {
+        self.instance_on(&self.database_url, zhiyan::store::DEFAULT_ACQUIRE_TIMEOUT)
+            .await
+    }
+
+    /// Another instance that reaches the same database through `database_url` (e.g. via a proxy),
+    /// waiting at most `acquire_timeout` for a connection.
+    pub async fn instance_on(&self, database_url: &str, acquire_timeout: Duration) -> TestApp {
+        TestApp::build(
+            self.dir.clone(),
+            database_url.to_string(),
+            self.pg.clone(),
+            self.clock.clone(),
+            self.service.settings().clone(),
+            acquire_timeout,
+        )
+        .await
+    }
+
+    pub fn store(&self) -> &Store {
+        self.service.store()
+    }
+
+    /// The data directory the keyring lives in (what `--data-dir` is for the binary).
+    pub fn keys_dir(&self) -> std::path::PathBuf {
+        self.dir.path().join("keys")
     }
 
     pub async fn user(&self, username: &str, role: Role, department: Option<&str>) {
@@ -290,8 +354,8 @@ impl TestApp {
         format!("Bearer {}", r.json()["token"].as_str().unwrap())
     }
 
-    /// Sign in through the login form; returns the session cookie ("name=value").
-    pub async fn sign_in(&self, username: &str) -> String {
+    /// Sign in through the staff page; returns the `name=value` of the session cookie.
+    pub async fn cookie(&self, username: &str) -> String {
         let r = self
             .form(
                 "/staff/login",
@@ -307,6 +371,12 @@ impl TestApp {
             .next()
             .unwrap()
             .to_string()
+    }
+
+    /// `POST /api/v1/desk/items/{id}/acknowledge` as the holder of `bearer`.
+    pub async fn acknowledge(&self, id: &str, bearer: &str) -> Resp {
+        let path = format!("/api/v1/desk/items/{id}/acknowledge");
+        self.post(&path, Some(bearer), json!({})).await
     }
 
     /// Submit a report through the API; returns (id, receipt header value).
