@@ -95,7 +95,15 @@ impl Service {
         let mut total = Tally::default();
         total.row.department = root.clone();
 
-        for c in self.store().open_counts(now).await? {
+        // Four independent reads, each on its own pooled connection (WAL readers do not block).
+        let store = self.store();
+        let (open, acknowledged, responded, closures) = tokio::try_join!(
+            store.open_counts(now),
+            store.durations(Milestone::Acknowledged, since),
+            store.durations(Milestone::Responded, since),
+            store.closures(since),
+        )?;
+        for c in open {
             let (Some(t), Some(state)) = (tallies.get_mut(&c.department), State::parse(&c.state))
             else {
                 continue;
@@ -111,11 +119,8 @@ impl Service {
                 }
             }
         }
-        for (milestone, is_ack) in [
-            (Milestone::Acknowledged, true),
-            (Milestone::Responded, false),
-        ] {
-            for (dept, hours, items) in self.store().durations(milestone, since).await? {
+        for (histogram, is_ack) in [(acknowledged, true), (responded, false)] {
+            for (dept, hours, items) in histogram {
                 if let Some(t) = tallies.get_mut(&dept) {
                     let pick = |t: &mut Tally| {
                         if is_ack {
@@ -129,7 +134,7 @@ impl Service {
                 }
             }
         }
-        for c in self.store().closures(since).await? {
+        for c in closures {
             if let Some(t) = tallies.get_mut(&c.department) {
                 for t in [t, &mut total] {
                     t.row.closed += c.closed;
