@@ -73,6 +73,9 @@ pub struct ServeArgs {
     /// Smallest count (and base of a rate) public statistics show.
     #[arg(long, env = "ZHIYAN_STATS_K", default_value_t = 5)]
     pub stats_k: u32,
+    /// How often the public statistics are rebuilt from the database (at most this stale).
+    #[arg(long, env = "ZHIYAN_STATS_REFRESH", default_value = "10m", value_parser = Span::parse)]
+    pub stats_refresh: Span,
     /// How often deadlines and pending releases are checked.
     #[arg(long, env = "ZHIYAN_SWEEP_INTERVAL", default_value = "30s", value_parser = Span::parse)]
     pub sweep_interval: Span,

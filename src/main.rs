@@ -174,6 +174,8 @@ async fn serve(data: &DataArgs, args: ServeArgs) -> anyhow::Result<()> {
     let settings = Settings {
         release_delay: args.release_delay().seconds(),
         utc_offset: args.utc_offset,
+        stats_lag: args.stats_lag.seconds(),
+        stats_k: i64::from(args.stats_k.max(1)),
         ..Settings::default()
     };
     let service = open(data, settings).await?;
@@ -212,9 +214,13 @@ async fn serve(data: &DataArgs, args: ServeArgs) -> anyhow::Result<()> {
         service.store().backend().name()
     );
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let every = |s: zhiyan::domain::Span| std::time::Duration::from_secs(s.seconds().max(1) as u64);
     let jobs = tokio::spawn(zhiyan::jobs::run(
         service.clone(),
-        std::time::Duration::from_secs(args.sweep_interval.seconds().max(1) as u64),
+        zhiyan::jobs::Intervals {
+            sweep: every(args.sweep_interval),
+            stats: every(args.stats_refresh),
+        },
         stop_rx,
     ));
     zhiyan::serve(listener, router, shutdown_signal()).await?;

@@ -99,3 +99,45 @@ mod format_tests {
         assert_eq!(minute(t, 8 * 3600), "2026-11-21 07:30");
     }
 }
+
+/// Months as one number (year × 12 + month − 1), so ranges are plain integer ranges.
+pub fn month_index(t: i64, offset: i64) -> i32 {
+    let (odt, _) = local(t, offset);
+    odt.year() * 12 + i32::from(u8::from(odt.month())) - 1
+}
+
+/// "2026-11" for a month index.
+pub fn month_label(index: i32) -> String {
+    format!(
+        "{:04}-{:02}",
+        index.div_euclid(12),
+        index.rem_euclid(12) + 1
+    )
+}
+
+/// "2026-11" → month index; None unless it is exactly YYYY-MM with a real month.
+pub fn parse_month(s: &str) -> Option<i32> {
+    let (y, m) = s.trim().split_once('-')?;
+    if y.len() != 4 || m.len() != 2 {
+        return None;
+    }
+    let (y, m): (i32, i32) = (y.parse().ok()?, m.parse().ok()?);
+    ((1..=12).contains(&m) && y >= 1970).then_some(y * 12 + m - 1)
+}
+
+#[cfg(test)]
+mod month_tests {
+    use super::*;
+
+    #[test]
+    fn months_round_trip_and_respect_the_zone() {
+        // 2026-11-30T17:00:00Z is already December 1st in UTC+8.
+        let t = 1_796_058_000;
+        assert_eq!(month_label(month_index(t, 0)), "2026-11");
+        assert_eq!(month_label(month_index(t, 8 * 3600)), "2026-12");
+        assert_eq!(parse_month("2026-12"), Some(month_index(t, 8 * 3600)));
+        for bad in ["2026-13", "2026-1", "26-01", "2026/01", "", "abcd-ef"] {
+            assert_eq!(parse_month(bad), None, "{bad}");
+        }
+    }
+}

@@ -3,20 +3,35 @@ use crate::service::Service;
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// Every `interval` until `shutdown` turns true: release reports whose delay ran out, then sweep
-/// deadlines (escalate what is late, close what was left unconfirmed).
-pub async fn run(service: Service, interval: Duration, mut shutdown: watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(interval.max(Duration::from_secs(1)));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+pub struct Intervals {
+    /// Releases and the deadline sweep.
+    pub sweep: Duration,
+    /// Rebuilding the public statistics.
+    pub stats: Duration,
+}
+
+/// Until `shutdown` turns true: every `sweep` interval release reports whose delay ran out and
+/// sweep deadlines (escalate what is late, close what was left unconfirmed); every `stats` interval
+/// rebuild the public statistics (the first time at once).
+pub async fn run(service: Service, every: Intervals, mut shutdown: watch::Receiver<bool>) {
+    let mut sweep = tokio::time::interval(every.sweep.max(Duration::from_secs(1)));
+    sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut stats = tokio::time::interval(every.stats.max(Duration::from_secs(1)));
+    stats.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
-            _ = tick.tick() => tick_once(&service).await,
+            _ = sweep.tick() => sweep_once(&service).await,
+            _ = stats.tick() => {
+                if let Err(e) = service.refresh_stats().await {
+                    tracing::warn!(error = %e, "statistics refresh failed; will retry");
+                }
+            }
             _ = shutdown.changed() => break,
         }
     }
 }
 
-async fn tick_once(service: &Service) {
+async fn sweep_once(service: &Service) {
     if let Err(e) = service.release_due().await {
         tracing::warn!(error = %e, "release job failed; will retry");
     }

@@ -6,6 +6,7 @@ mod board;
 mod items;
 mod org;
 mod reporter;
+mod stats;
 mod sweep;
 mod views;
 
@@ -15,6 +16,7 @@ pub use board::{Board, BoardRow, BOARD_WINDOW};
 pub use items::{ItemQuery, TransferDecision};
 pub use org::DemoAccount;
 pub use reporter::NewReportInput;
+pub use stats::{StatsQuery, StatsReport, DEFINITIONS};
 pub use sweep::Swept;
 pub use views::*;
 
@@ -35,6 +37,10 @@ pub struct Settings {
     pub utc_offset: i64,
     /// Staff session lifetime in seconds.
     pub session_ttl: i64,
+    /// Public statistics: data up to now minus this many seconds, rounded down to a day (unless 0).
+    pub stats_lag: i64,
+    /// Public statistics: the smallest count, and smallest base of a rate or percentile, shown.
+    pub stats_k: i64,
 }
 
 impl Default for Settings {
@@ -43,6 +49,8 @@ impl Default for Settings {
             release_delay: 30 * 60,
             utc_offset: 8 * 3600,
             session_ttl: 12 * 3600,
+            stats_lag: 86_400,
+            stats_k: 5,
         }
     }
 }
@@ -58,6 +66,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     settings: Settings,
     passwords: auth::Passwords,
+    stats: stats::StatsCache,
 }
 
 /// Who did something, as the audit log records it.
@@ -117,6 +126,7 @@ impl Service {
                 clock,
                 settings,
                 passwords: auth::Passwords::new(),
+                stats: stats::StatsCache::default(),
             }),
         }
     }

@@ -9,6 +9,7 @@ mod events;
 mod org;
 mod reports;
 mod staff;
+mod stats;
 
 pub use backend::Backend;
 pub use board::{ClosureCount, Milestone, OpenCount};
@@ -16,6 +17,7 @@ pub use events::{EventRow, NewEvent};
 pub use org::{CatalogRows, CategoryRow, DepartmentRow, NamedRow, RuleRow};
 pub use reports::{MessageRow, NewMessage, NewReport, ReportFilter, ReportRow};
 pub use staff::{SessionRow, StaffRow};
+pub use stats::FactsRow;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::Any;

@@ -11,6 +11,7 @@ mod pages;
 mod public;
 pub mod ratelimit;
 mod report;
+mod stats;
 pub mod templates;
 
 use crate::service::Service;
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(report::router())
         .merge(desk::router())
         .merge(oversight::router())
+        .merge(stats::router())
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -23,6 +23,7 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "desk_inbox.html",
     "oversight_list.html",
     "oversight_board.html",
+    "stats.html",
     "item.html",
     "error.html",
 ];
@@ -100,4 +101,36 @@ fn loc(state: &State, v: Value) -> String {
         .ok()
         .and_then(|n| n.as_str().map(str::to_string))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(prefix: &str, t: &toml::Table, out: &mut Vec<String>) {
+        for (k, v) in t {
+            let path = format!("{prefix}{k}");
+            match v.as_table() {
+                Some(sub) => keys(&format!("{path}."), sub, out),
+                None => out.push(path),
+            }
+        }
+    }
+
+    /// Templates fail on an undefined value, so a key missing from one language is a broken page.
+    #[test]
+    fn both_catalogs_have_the_same_keys() {
+        let t = Templates::new().unwrap();
+        let (mut zh, mut en) = (Vec::new(), Vec::new());
+        keys("", &t.raw[&Lang::Zh], &mut zh);
+        keys("", &t.raw[&Lang::En], &mut en);
+        zh.sort();
+        en.sort();
+        let only_zh: Vec<_> = zh.iter().filter(|k| !en.contains(k)).collect();
+        let only_en: Vec<_> = en.iter().filter(|k| !zh.contains(k)).collect();
+        assert!(
+            only_zh.is_empty() && only_en.is_empty(),
+            "zh only: {only_zh:?}; en only: {only_en:?}"
+        );
+    }
 }

@@ -16,6 +16,7 @@ pub fn router() -> Router<AppState> {
         .merge(desk::router())
         .merge(oversight::router())
         .merge(public::router())
+        .merge(super::stats::api_router())
         .fallback(|| async { Error::NotFound })
 }
 

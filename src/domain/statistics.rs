@@ -1,0 +1,373 @@
+//! The public statistics of DESIGN.md, as pure rules: what one item contributes as of the cut-off,
+//! how contributions add up, and how a tally becomes published figures under the k threshold.
+//!
+//! Everything is evaluated "as of the cut-off" (now minus the lag, rounded down to a day): a fact
+//! that happened at or after the cut-off does not exist yet for the public.
+use super::stats::{percentile_of_histogram, ratio};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// What the statistics need of one dispatched item.
+#[derive(Clone, Debug, Default)]
+pub struct ItemFacts {
+    pub dispatched_at: i64,
+    pub acknowledge_due: Option<i64>,
+    pub respond_due: Option<i64>,
+    pub acknowledged_at: Option<i64>,
+    pub responded_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    /// `closed` (with `confirmed`), or one of the states that end an item without an answer
+    /// (`withdrawn`, `duplicate`, `rejected`), or an open state.
+    pub state: String,
+    pub confirmed: Option<bool>,
+    pub outcome: Option<String>,
+    pub satisfaction: Option<i64>,
+    pub reopens: i64,
+    pub transfers: i64,
+}
+
+/// Counts and hour histograms that add up across departments, categories and months.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Tally {
+    pub received: i64,
+    /// Items whose acknowledgement deadline passed, and those acknowledged by it.
+    pub ack_due: i64,
+    pub ack_on_time: i64,
+    pub respond_due: i64,
+    pub respond_on_time: i64,
+    pub closed: i64,
+    pub resolved_confirmed: i64,
+    pub unconfirmed: i64,
+    pub reopened: i64,
+    pub ratings: i64,
+    pub ratings_high: i64,
+    pub transferred: i64,
+    pub overdue: i64,
+    /// Whole hours from dispatch → how many items.
+    pub ack_hours: HashMap<i64, i64>,
+    pub respond_hours: HashMap<i64, i64>,
+}
+
+impl Tally {
+    /// Count one item as of `cutoff`. Items dispatched at or after the cut-off are not counted.
+    pub fn add(&mut self, f: &ItemFacts, cutoff: i64) {
+        if f.dispatched_at >= cutoff {
+            return;
+        }
+        let before = |t: Option<i64>| t.filter(|t| *t < cutoff);
+        let acknowledged = before(f.acknowledged_at);
+        let responded = before(f.responded_at);
+        let closed = before(f.closed_at);
+        // An item withdrawn, merged or rejected before a deadline owes nothing for that deadline.
+        let ended_unanswered = matches!(f.state.as_str(), "withdrawn" | "duplicate" | "rejected");
+        let owed = |due: i64| !(ended_unanswered && closed.is_some_and(|c| c <= due));
+
+        self.received += 1;
+        self.transferred += i64::from(f.transfers > 0);
+        if let Some(due) = f.acknowledge_due.filter(|d| *d < cutoff && owed(*d)) {
+            self.ack_due += 1;
+            self.ack_on_time += i64::from(acknowledged.is_some_and(|a| a <= due));
+        }
+        if let Some(due) = f.respond_due.filter(|d| *d < cutoff && owed(*d)) {
+            self.respond_due += 1;
+            self.respond_on_time += i64::from(responded.is_some_and(|r| r <= due));
+        }
+        if let Some(a) = acknowledged {
+            *self
+                .ack_hours
+                .entry((a - f.dispatched_at) / 3600)
+                .or_default() += 1;
+        }
+        if let Some(r) = responded {
+            *self
+                .respond_hours
+                .entry((r - f.dispatched_at) / 3600)
+                .or_default() += 1;
+        }
+        if closed.is_some() && f.state == "closed" {
+            self.closed += 1;
+            self.reopened += i64::from(f.reopens > 0);
+            match f.confirmed {
+                Some(true) => {
+                    self.resolved_confirmed += i64::from(f.outcome.as_deref() == Some("resolved"));
+                    if let Some(s) = f.satisfaction {
+                        self.ratings += 1;
+                        self.ratings_high += i64::from(s >= 4);
+                    }
+                }
+                _ => self.unconfirmed += 1,
+            }
+        }
+        // Overdue at the cut-off: still open then, and past the deadline it was working against.
+        if closed.is_none() && !ended_unanswered && responded.is_none() {
+            let working = if acknowledged.is_some() {
+                f.respond_due
+            } else {
+                f.acknowledge_due
+            };
+            self.overdue += i64::from(working.is_some_and(|d| d < cutoff));
+        }
+    }
+
+    pub fn merge(&mut self, o: &Tally) {
+        self.received += o.received;
+        self.ack_due += o.ack_due;
+        self.ack_on_time += o.ack_on_time;
+        self.respond_due += o.respond_due;
+        self.respond_on_time += o.respond_on_time;
+        self.closed += o.closed;
+        self.resolved_confirmed += o.resolved_confirmed;
+        self.unconfirmed += o.unconfirmed;
+        self.reopened += o.reopened;
+        self.ratings += o.ratings;
+        self.ratings_high += o.ratings_high;
+        self.transferred += o.transferred;
+        self.overdue += o.overdue;
+        for (h, n) in &o.ack_hours {
+            *self.ack_hours.entry(*h).or_default() += n;
+        }
+        for (h, n) in &o.respond_hours {
+            *self.respond_hours.entry(*h).or_default() += n;
+        }
+    }
+}
+
+/// One published number: its value, or nothing and `suppressed` when showing it could single
+/// someone out.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Figure {
+    pub value: Option<f64>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub suppressed: bool,
+}
+
+impl Figure {
+    fn shown(v: f64) -> Figure {
+        Figure {
+            value: Some(v),
+            suppressed: false,
+        }
+    }
+    pub const SUPPRESSED: Figure = Figure {
+        value: None,
+        suppressed: true,
+    };
+    /// A rate, shown only when its base reaches k.
+    fn rate(part: i64, base: i64, k: i64) -> Figure {
+        match ratio(part, base) {
+            Some(r) if base >= k => Figure::shown((r * 10_000.0).round() / 10_000.0),
+            _ => Figure::SUPPRESSED,
+        }
+    }
+    /// A percentile in whole hours, shown only when computed from at least k items.
+    fn hours(hist: &HashMap<i64, i64>, p: u32, k: i64) -> Figure {
+        let mut h: Vec<(i64, i64)> = hist.iter().map(|(a, b)| (*a, *b)).collect();
+        let n: i64 = h.iter().map(|(_, c)| c).sum();
+        match percentile_of_histogram(&mut h, p) {
+            Some(v) if n >= k => Figure::shown(v as f64),
+            _ => Figure::SUPPRESSED,
+        }
+    }
+    /// A count, unless disclosure control hid it.
+    pub fn count(v: i64, hidden: bool) -> Figure {
+        if hidden {
+            Figure::SUPPRESSED
+        } else {
+            Figure::shown(v as f64)
+        }
+    }
+}
+
+/// The published figures of one scope (a department, a category, a month, or everything).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Figures {
+    pub received: Figure,
+    pub response_rate: Figure,
+    pub on_time_answer_rate: Figure,
+    pub resolution_rate: Figure,
+    pub satisfaction_rate: Figure,
+    pub median_hours_to_acknowledge: Figure,
+    pub p90_hours_to_acknowledge: Figure,
+    pub median_hours_to_respond: Figure,
+    pub p90_hours_to_respond: Figure,
+    pub reopen_rate: Figure,
+    pub transfer_rate: Figure,
+    pub overdue_now: Figure,
+    pub closed: Figure,
+    pub unconfirmed_share: Figure,
+}
+
+/// The order and names of the figures, as CSV columns and page rows use them.
+pub const FIGURE_NAMES: [&str; 14] = [
+    "received",
+    "response_rate",
+    "on_time_answer_rate",
+    "resolution_rate",
+    "satisfaction_rate",
+    "median_hours_to_acknowledge",
+    "p90_hours_to_acknowledge",
+    "median_hours_to_respond",
+    "p90_hours_to_respond",
+    "reopen_rate",
+    "transfer_rate",
+    "overdue_now",
+    "closed",
+    "unconfirmed_share",
+];
+
+/// Which counts of a scope disclosure control hid (decided across the whole table).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Hidden {
+    pub received: bool,
+    pub overdue: bool,
+    pub closed: bool,
+}
+
+impl Figures {
+    pub fn of(t: &Tally, hidden: Hidden, k: i64) -> Figures {
+        Figures {
+            received: Figure::count(t.received, hidden.received),
+            response_rate: Figure::rate(t.ack_on_time, t.ack_due, k),
+            on_time_answer_rate: Figure::rate(t.respond_on_time, t.respond_due, k),
+            resolution_rate: Figure::rate(t.resolved_confirmed, t.closed, k),
+            satisfaction_rate: Figure::rate(t.ratings_high, t.ratings, k),
+            median_hours_to_acknowledge: Figure::hours(&t.ack_hours, 50, k),
+            p90_hours_to_acknowledge: Figure::hours(&t.ack_hours, 90, k),
+            median_hours_to_respond: Figure::hours(&t.respond_hours, 50, k),
+            p90_hours_to_respond: Figure::hours(&t.respond_hours, 90, k),
+            reopen_rate: Figure::rate(t.reopened, t.closed, k),
+            transfer_rate: Figure::rate(t.transferred, t.received, k),
+            overdue_now: Figure::count(t.overdue, hidden.overdue),
+            closed: Figure::count(t.closed, hidden.closed),
+            unconfirmed_share: Figure::rate(t.unconfirmed, t.closed, k),
+        }
+    }
+
+    /// The figures in `FIGURE_NAMES` order.
+    pub fn list(&self) -> [Figure; 14] {
+        [
+            self.received,
+            self.response_rate,
+            self.on_time_answer_rate,
+            self.resolution_rate,
+            self.satisfaction_rate,
+            self.median_hours_to_acknowledge,
+            self.p90_hours_to_acknowledge,
+            self.median_hours_to_respond,
+            self.p90_hours_to_respond,
+            self.reopen_rate,
+            self.transfer_rate,
+            self.overdue_now,
+            self.closed,
+            self.unconfirmed_share,
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: i64 = 3600;
+    const D: i64 = 86_400;
+
+    fn item() -> ItemFacts {
+        ItemFacts {
+            dispatched_at: 0,
+            acknowledge_due: Some(2 * D),
+            respond_due: Some(15 * D),
+            state: "assigned".into(),
+            ..ItemFacts::default()
+        }
+    }
+
+    #[test]
+    fn facts_after_the_cutoff_do_not_exist_yet() {
+        let mut t = Tally::default();
+        let mut f = item();
+        f.acknowledged_at = Some(3 * D); // late, and after the cut-off
+        f.state = "acknowledged".into();
+        t.add(&f, 3 * D);
+        assert_eq!((t.received, t.ack_due, t.ack_on_time), (1, 1, 0));
+        assert!(t.ack_hours.is_empty());
+        assert_eq!(
+            t.overdue, 1,
+            "unacknowledged at the cut-off, past its deadline"
+        );
+        let mut later = Tally::default();
+        later.add(&f, 3 * D + 1);
+        assert_eq!(later.ack_hours.get(&72), Some(&1));
+        assert_eq!(later.overdue, 0, "acknowledged; answer not due yet");
+        let mut none = Tally::default();
+        none.add(
+            &ItemFacts {
+                dispatched_at: 5 * D,
+                ..item()
+            },
+            5 * D,
+        );
+        assert_eq!(none.received, 0);
+    }
+
+    #[test]
+    fn closures_ratings_and_withdrawals() {
+        let mut t = Tally::default();
+        let done = ItemFacts {
+            acknowledged_at: Some(H),
+            responded_at: Some(10 * H),
+            closed_at: Some(2 * D),
+            state: "closed".into(),
+            confirmed: Some(true),
+            outcome: Some("resolved".into()),
+            satisfaction: Some(4),
+            reopens: 1,
+            ..item()
+        };
+        t.add(&done, 30 * D);
+        t.add(
+            &ItemFacts {
+                confirmed: Some(false),
+                satisfaction: None,
+                reopens: 0,
+                ..done.clone()
+            },
+            30 * D,
+        );
+        // Withdrawn on day 1: owed neither deadline, not overdue, not closed.
+        t.add(
+            &ItemFacts {
+                state: "withdrawn".into(),
+                closed_at: Some(D),
+                ..item()
+            },
+            30 * D,
+        );
+        assert_eq!(t.received, 3);
+        assert_eq!((t.ack_due, t.ack_on_time), (2, 2));
+        assert_eq!((t.respond_due, t.respond_on_time), (2, 2));
+        assert_eq!((t.closed, t.resolved_confirmed, t.unconfirmed), (2, 1, 1));
+        assert_eq!((t.ratings, t.ratings_high, t.reopened), (1, 1, 1));
+        assert_eq!(t.overdue, 0);
+    }
+
+    #[test]
+    fn small_bases_are_suppressed() {
+        let mut t = Tally::default();
+        for _ in 0..4 {
+            t.add(
+                &ItemFacts {
+                    acknowledged_at: Some(H),
+                    state: "acknowledged".into(),
+                    ..item()
+                },
+                3 * D,
+            );
+        }
+        let f = Figures::of(&t, Hidden::default(), 5);
+        assert_eq!(f.response_rate, Figure::SUPPRESSED);
+        assert_eq!(f.median_hours_to_acknowledge, Figure::SUPPRESSED);
+        let f = Figures::of(&t, Hidden::default(), 4);
+        assert_eq!(f.response_rate.value, Some(1.0));
+        assert_eq!(f.median_hours_to_acknowledge.value, Some(1.0));
+    }
+}

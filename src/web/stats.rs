@@ -1,0 +1,200 @@
+//! Public statistics for everyone: the page (tables and SVG charts, no script), the CSV download and
+//! the JSON of API.md. All three are the same report, so they always agree.
+use super::charts::{horizontal_bars, Bar};
+use super::lang::Lang;
+use super::pages::render;
+use super::AppState;
+use crate::domain::statistics::{Figure, Figures, FIGURE_NAMES};
+use crate::domain::text::Problem;
+use crate::error::{Error, Result};
+use crate::service::{StatsQuery, StatsReport};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use minijinja::context;
+use std::sync::Arc;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/stats", get(page))
+        .route("/stats.csv", get(csv))
+}
+
+/// `GET /api/v1/stats`.
+pub fn api_router() -> Router<AppState> {
+    Router::new().route("/stats", get(json))
+}
+
+async fn report(
+    s: &AppState,
+    q: std::result::Result<Query<StatsQuery>, QueryRejection>,
+) -> Result<Arc<StatsReport>> {
+    let q = q
+        .map(|Query(q)| q)
+        .map_err(|_| Error::field("from", Problem::Invalid))?;
+    s.service.public_stats(&q).await
+}
+
+async fn json(
+    State(s): State<AppState>,
+    q: std::result::Result<Query<StatsQuery>, QueryRejection>,
+) -> Result<Json<Arc<StatsReport>>> {
+    Ok(Json(report(&s, q).await?))
+}
+
+async fn csv(
+    State(s): State<AppState>,
+    q: std::result::Result<Query<StatsQuery>, QueryRejection>,
+) -> Result<Response> {
+    let r = report(&s, q).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"zhiyan-stats.csv\"",
+            ),
+        ],
+        to_csv(&r),
+    )
+        .into_response())
+}
+
+/// Long format, one figure per row, so a suppressed figure is an empty value with `suppressed` set:
+/// `scope,code,name,figure,value,suppressed`. The first rows state the period, the lag, k and the
+/// definitions.
+pub fn to_csv(r: &StatsReport) -> String {
+    let mut out = String::from("scope,code,name,figure,value,suppressed\n");
+    let mut row = |scope: &str, code: &str, name: &str, figure: &str, value: &str, sup: &str| {
+        let fields = [scope, code, name, figure, value, sup].map(csv_field);
+        out.push_str(&fields.join(","));
+        out.push('\n');
+    };
+    for (k, v) in [
+        ("period_from", r.period.from.clone()),
+        ("period_to", r.period.to.clone()),
+        ("data_until", r.data_until.clone()),
+        ("lag", r.lag.clone()),
+        ("k", r.k.to_string()),
+        ("department", r.department.clone().unwrap_or_default()),
+    ] {
+        row("meta", k, "", "", &v, "");
+    }
+    for d in &r.definitions {
+        row("definition", d.figure, d.meaning, "", "", "");
+    }
+    let mut figures = |scope: &str, code: &str, name: &str, f: &Figures| {
+        for (figure, value) in FIGURE_NAMES.iter().zip(f.list()) {
+            let (v, sup) = match value.value {
+                Some(v) => (format_value(v), "false"),
+                None => (String::new(), "true"),
+            };
+            row(scope, code, name, figure, &v, sup);
+        }
+    };
+    figures("overall", "", "", &r.overall);
+    for d in &r.departments {
+        figures("department_own", &d.code, &d.name, &d.own);
+        figures("department_subtree", &d.code, &d.name, &d.subtree);
+    }
+    for c in &r.categories {
+        figures("category", &c.code, &c.name, &c.figures);
+    }
+    for m in &r.months {
+        figures("month", &m.month, "", &m.figures);
+    }
+    out
+}
+
+/// Integers without a decimal point; rates as they are in the JSON.
+fn format_value(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+async fn page(
+    State(s): State<AppState>,
+    lang: Lang,
+    q: std::result::Result<Query<StatsQuery>, QueryRejection>,
+) -> Result<Html<String>> {
+    let query = q.as_ref().map(|Query(q)| q.clone()).unwrap_or_default();
+    let r = report(&s, q).await?;
+    let checkpoint = s.service.checkpoint().await?;
+    let t = |k: &str| s.templates.text(lang, k).unwrap_or_default();
+    let name = |name: &str, en: &Option<String>| match (lang, en) {
+        (Lang::En, Some(en)) => en.clone(),
+        _ => name.to_string(),
+    };
+    let pct = |f: Figure| f.value.map(|v| v * 100.0);
+    let rate_bars: Vec<Bar> = r
+        .departments
+        .iter()
+        .map(|d| Bar {
+            label: name(&d.name, &d.name_en),
+            values: [
+                pct(d.subtree.response_rate),
+                pct(d.subtree.on_time_answer_rate),
+            ],
+        })
+        .collect();
+    let suppressed_note = t("stats.chart_gap");
+    let rates_chart = horizontal_bars(
+        &t("stats.chart_rates"),
+        [
+            &t("stats.figures.response_rate"),
+            &t("stats.figures.on_time_answer_rate"),
+        ],
+        &rate_bars,
+        Some(100.0),
+        |v| format!("{v:.1}%"),
+    );
+    let month_bars: Vec<Bar> = r
+        .months
+        .iter()
+        .map(|m| Bar {
+            label: m.month.clone(),
+            values: [
+                pct(m.figures.on_time_answer_rate),
+                pct(m.figures.resolution_rate),
+            ],
+        })
+        .collect();
+    let trend_chart = horizontal_bars(
+        &t("stats.chart_trend"),
+        [
+            &t("stats.figures.on_time_answer_rate"),
+            &t("stats.figures.resolution_rate"),
+        ],
+        &month_bars,
+        Some(100.0),
+        |v| format!("{v:.1}%"),
+    );
+    let ctx = context! {
+        report => &*r,
+        query => context! {
+            from => query.from.unwrap_or_default(),
+            to => query.to.unwrap_or_default(),
+            department => query.department.unwrap_or_default(),
+        },
+        figure_names => FIGURE_NAMES,
+        rates_chart => rates_chart,
+        trend_chart => trend_chart,
+        chart_gap => suppressed_note,
+        checkpoint => checkpoint,
+    };
+    render(&s, lang, "stats.html", "/stats", None, ctx)
+}
