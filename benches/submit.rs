@@ -40,7 +40,7 @@ async fn bench() {
     println!(
         "machine: {} logical CPUs, {}; server and load clients share them",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
-        cpu_model()
+        load::cpu_model()
     );
     println!("method: POST /api/v1/reports, closed loop, keep-alive, {seconds}s per run, pool 10 connections, release delay 0");
 
@@ -130,16 +130,4 @@ async fn start_server(
         let _ = stopped.await;
     }));
     (addr, stop, server)
-}
-
-fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, m)| m.trim().to_string())
-        })
-        .unwrap_or_else(|| "CPU model unknown".into())
 }

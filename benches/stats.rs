@@ -1,0 +1,110 @@
+//! Public statistics with a million reports on SQLite: how long the background rebuild takes, and
+//! the request rate `/stats` sustains against `/healthz` on the same server in the same run (the
+//! target: at least 20%).
+//!
+//!     cargo bench --bench stats
+//!
+//! The real server (`zhiyan::serve`, real router) on 127.0.0.1:0 over the fixture of
+//! support/fixture.rs; closed-loop keep-alive HTTP/1.1 clients from support/load.rs on the same
+//! machine. Knobs: ZHIYAN_BENCH_REPORTS (default 1,000,000), ZHIYAN_BENCH_CLIENTS (default 8),
+//! ZHIYAN_BENCH_SECONDS (per run, default 10).
+#[path = "support/fixture.rs"]
+mod fixture;
+#[path = "support/load.rs"]
+mod load;
+
+use std::time::{Duration, Instant};
+
+fn main() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(bench());
+}
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+async fn bench() {
+    let n = env_or("ZHIYAN_BENCH_REPORTS", 1_000_000) as usize;
+    let clients = env_or("ZHIYAN_BENCH_CLIENTS", 8) as usize;
+    let duration = Duration::from_secs(env_or("ZHIYAN_BENCH_SECONDS", 10));
+    let fx = fixture::fixture(n).await;
+    let service = fx.service(10).await;
+    println!(
+        "machine: {} logical CPUs, {}; server and load clients share them",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        load::cpu_model()
+    );
+
+    // The background job's work: one full rebuild of the snapshot.
+    let mut rebuilds = Vec::new();
+    for _ in 0..3 {
+        let started = Instant::now();
+        service.refresh_stats().await.unwrap();
+        rebuilds.push(started.elapsed());
+    }
+    rebuilds.sort();
+    println!(
+        "{n} reports: snapshot rebuild median {:.2} s (of 3; the refresh job does this every --stats-refresh)",
+        rebuilds[1].as_secs_f64()
+    );
+
+    let state = zhiyan::web::AppState::new(service.clone(), false).unwrap();
+    let router = zhiyan::web::router(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(zhiyan::serve(listener, router, async {
+        let _ = stopped.await;
+    }));
+
+    println!(
+        "method: GET, closed loop, keep-alive, {clients} clients, {}s per run",
+        duration.as_secs()
+    );
+    let departments: Vec<String> = service
+        .catalog()
+        .await
+        .unwrap()
+        .departments
+        .into_iter()
+        .map(|d| d.code)
+        .collect();
+    let healthz = load::run(addr, clients, duration, |_, _| load::get("/healthz")).await;
+    print_run("/healthz", &healthz);
+    let page = load::run(addr, clients, duration, |_, _| load::get("/stats")).await;
+    print_run("/stats (HTML, default period)", &page);
+    let api = load::run(addr, clients, duration, |_, _| load::get("/api/v1/stats")).await;
+    print_run("/api/v1/stats (JSON)", &api);
+    // Worst case: every request a different period and department, so most miss the per-snapshot
+    // memo (256 entries) and are assembled from the tallies.
+    let cold = load::run(addr, clients, duration, move |client, seq| {
+        let i = (seq as usize) * 31 + client * 7;
+        let dept = &departments[i % departments.len()];
+        let from = 1 + (i / departments.len()) % 12;
+        load::get(&format!(
+            "/api/v1/stats?from=2025-{from:02}&to=2026-10&department={dept}"
+        ))
+    })
+    .await;
+    print_run("/api/v1/stats (varied, mostly uncached)", &cold);
+    println!(
+        "/stats sustained {:.0}% of the /healthz rate (target ≥ 20%)",
+        100.0 * page.requests_per_sec() / healthz.requests_per_sec()
+    );
+    let _ = stop.send(());
+    let _ = server.await;
+}
+
+fn print_run(name: &str, r: &load::Report) {
+    println!(
+        "{name:<42} {:>8.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   errors {}",
+        r.requests_per_sec(),
+        r.p50.as_secs_f64() * 1000.0,
+        r.p99.as_secs_f64() * 1000.0,
+        r.errors + r.transport_errors,
+    );
+}
