@@ -171,45 +171,45 @@ async fn verify_log(
     use base64::engine::general_purpose::STANDARD as B64;
     use base64::Engine;
     use zhiyan::crypto::checkpoint::verify_checkpoint;
-    let broken = |why: String| {
-        eprintln!("audit log BROKEN: {why}");
+    let fail = |why: String| {
+        eprintln!("{why}");
         Ok(std::process::ExitCode::from(2))
     };
     let service = open(data, Settings::default()).await?;
     let (size, head) = match service.verify_chain().await? {
         ChainStatus::Valid { size, head } => (size, head),
         ChainStatus::Broken { seq, reason } => {
-            eprintln!("audit log BROKEN at event {seq}: {reason}");
-            return Ok(std::process::ExitCode::from(2));
+            return fail(format!("audit log BROKEN at event {seq}: {reason}"))
         }
     };
     let key = match &public_key {
         Some(k) => B64.decode(k.trim()).context("--public-key is not base64")?,
         None => service.keys().public_key(),
     };
-    let (note, source) = match &saved {
+    // What the checkpoint is called in the messages.
+    let (note, name) = match &saved {
         Some(file) => {
-            let text = std::fs::read_to_string(file)
-                .with_context(|| format!("reading {}", file.display()))?;
+            let name = file.display().to_string();
+            let text = std::fs::read_to_string(file).with_context(|| format!("reading {name}"))?;
             match saved_note(&text) {
-                Ok(note) => (note, format!("checkpoint {}", file.display())),
-                Err(e) => return broken(format!("{}: {e}", file.display())),
+                Ok(note) => (note, name),
+                Err(e) => return fail(format!("{name}: {e}")),
             }
         }
-        None => (
-            service.checkpoint().await?.text,
-            "checkpoint signed now".into(),
-        ),
+        None => {
+            let note = service.checkpoint().await?.text;
+            (note, "the checkpoint signed now".to_string())
+        }
     };
     let cp = match verify_checkpoint(&note, &key) {
         Ok(cp) => cp,
-        Err(e) => return broken(format!("{source}: {e}")),
+        Err(e) => return fail(format!("{name}: {e}")),
     };
     if let Some(m) = service.checkpoint_mismatch(&cp).await? {
-        return broken(format!("{source}: {m}"));
+        return fail(format!("{name}: {m}"));
     }
     println!(
-        "audit log valid: {size} events, head {head}; {source} verifies: {} events, head {}, contained in the log",
+        "audit log valid: {size} events, head {head}; checkpoint verifies ({name}): {} events, head {}, contained in the log",
         cp.size,
         B64.encode(&cp.head)
     );

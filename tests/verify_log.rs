@@ -161,12 +161,18 @@ async fn saved_checkpoint(app: TestApp) {
     // Without a checkpoint: the chain, and a checkpoint signed now and checked with the keyring's key.
     let out = passes(&app, &[]);
     assert!(out.contains(&format!("valid: {size} events")), "{out}");
-    assert!(out.contains("checkpoint signed now verifies"), "{out}");
+    assert!(
+        out.contains("checkpoint verifies (the checkpoint signed now)"),
+        "{out}"
+    );
     assert!(out.contains(&format!("{ORIGIN}\n{size}\n")), "{out}");
 
     // The note, or the whole JSON, with the keyring's key or the published one.
     let out = passes(&app, &["--checkpoint", note_path]);
-    assert!(out.contains(&format!("verifies: {size} events")), "{out}");
+    assert!(
+        out.contains(&format!("checkpoint verifies ({note_path}): {size} events")),
+        "{out}"
+    );
     passes(
         &app,
         &[
@@ -187,7 +193,10 @@ async fn saved_checkpoint(app: TestApp) {
     let grown = app.store().chain_head().await.unwrap().0;
     assert!(grown > size);
     assert!(out.contains(&format!("valid: {grown} events")), "{out}");
-    assert!(out.contains(&format!("verifies: {size} events")), "{out}");
+    assert!(
+        out.contains(&format!("checkpoint verifies ({note_path}): {size} events")),
+        "{out}"
+    );
 
     // A changed size line or signature: the signature no longer verifies.
     let signature_fails = "checkpoint signature does not verify";
