@@ -5,7 +5,7 @@ use std::io::Read;
 use std::sync::Arc;
 use zhiyan::config::{redact_url, DataArgs, ServeArgs};
 use zhiyan::domain::SystemClock;
-use zhiyan::service::{ChainStatus, Role, Service, Settings};
+use zhiyan::service::{saved_note, ChainStatus, Role, Service, Settings};
 
 #[derive(Parser)]
 #[command(
@@ -32,8 +32,17 @@ enum Command {
     /// Organisation file import and export.
     #[command(subcommand)]
     Org(OrgCommand),
-    /// Recompute the audit chain and name the first broken link.
-    VerifyLog,
+    /// Recompute the audit chain and name the first broken link; check a saved checkpoint against it.
+    VerifyLog {
+        /// A checkpoint saved earlier: the signed note (`text` of /api/v1/log/head) or that whole
+        /// JSON answer. Its signature is checked and the log must still contain it.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<std::path::PathBuf>,
+        /// The log's public key (base64, as published) to check the checkpoint with; by default the
+        /// key of the keyring in the data dir.
+        #[arg(long, value_name = "BASE64", requires = "checkpoint")]
+        public_key: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -145,20 +154,69 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             print!("{}", service.export_org().await?);
             Ok(ok)
         }
-        Command::VerifyLog => {
-            let service = open(&cli.data, Settings::default()).await?;
-            match service.verify_chain().await? {
-                ChainStatus::Valid { size, head } => {
-                    println!("audit log valid: {size} events, head {head}");
-                    Ok(ok)
-                }
-                ChainStatus::Broken { seq, reason } => {
-                    eprintln!("audit log BROKEN at event {seq}: {reason}");
-                    Ok(std::process::ExitCode::from(2))
-                }
+        Command::VerifyLog {
+            checkpoint,
+            public_key,
+        } => verify_log(&cli.data, checkpoint, public_key).await,
+    }
+}
+
+/// `verify-log`: walk the whole chain, then check a checkpoint against it (a saved one, or one
+/// signed now as a self-check). Every failure is one line on stderr and exit status 2.
+async fn verify_log(
+    data: &DataArgs,
+    saved: Option<std::path::PathBuf>,
+    public_key: Option<String>,
+) -> anyhow::Result<std::process::ExitCode> {
+    use base64::engine::general_purpose::STANDARD as B64;
+    use base64::Engine;
+    use zhiyan::crypto::checkpoint::verify_checkpoint;
+    let fail = |why: String| {
+        eprintln!("{why}");
+        Ok(std::process::ExitCode::from(2))
+    };
+    let service = open(data, Settings::default()).await?;
+    let (size, head) = match service.verify_chain().await? {
+        ChainStatus::Valid { size, head } => (size, head),
+        ChainStatus::Broken { seq, reason } => {
+            return fail(format!("audit log BROKEN at event {seq}: {reason}"))
+        }
+    };
+    let key = match &public_key {
+        Some(k) => B64.decode(k.trim()).context("--public-key is not base64")?,
+        None => service.keys().public_key(),
+    };
+    // What the checkpoint is called in the messages.
+    let (note, name) = match &saved {
+        Some(file) => {
+            let name = file.display().to_string();
+            let text = std::fs::read_to_string(file).with_context(|| format!("reading {name}"))?;
+            match saved_note(&text) {
+                Ok(note) => (note, name),
+                Err(e) => return fail(format!("{name}: {e}")),
             }
         }
+        None => {
+            let note = service.checkpoint().await?.text;
+            (note, "the checkpoint signed now".to_string())
+        }
+    };
+    let cp = match verify_checkpoint(&note, &key) {
+        Ok(cp) => cp,
+        Err(e) => return fail(format!("{name}: {e}")),
+    };
+    if let Some(m) = service.checkpoint_mismatch(&cp).await? {
+        return fail(format!("{name}: {m}"));
     }
+    println!(
+        "audit log valid: {size} events, head {head}; checkpoint verifies ({name}): {} events, head {}, contained in the log",
+        cp.size,
+        B64.encode(&cp.head)
+    );
+    if saved.is_none() {
+        print!("{note}");
+    }
+    Ok(std::process::ExitCode::SUCCESS)
 }
 
 async fn open(data: &DataArgs, settings: Settings) -> anyhow::Result<Service> {

@@ -1,6 +1,7 @@
 //! Key material and the primitives built on it. Keys live in a file outside the database so that a
 //! database dump alone reveals no report text, no receipt and cannot forge the audit checkpoint.
 pub mod chain;
+pub mod checkpoint;
 pub mod keyring;
 
 pub use keyring::{Keyring, Sealed};

@@ -1,6 +1,7 @@
 //! Checking the audit chain, and the signed checkpoint of its head.
 use super::Service;
 use crate::crypto::chain::{event_hash, GENESIS};
+use crate::crypto::checkpoint::{checkpoint_body, sign_note, NoteError, VerifiedCheckpoint};
 use crate::error::Result;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
@@ -20,17 +21,55 @@ pub enum ChainStatus {
     },
 }
 
-/// A signed statement of the chain's size and head (C2SP tlog-checkpoint style body).
+/// A signed statement of the chain's size and head, as a C2SP signed note (`crypto::checkpoint`).
 #[derive(Clone, Debug, Serialize)]
 pub struct Checkpoint {
     pub size: i64,
+    /// Base64 of the hash of event `size` (the genesis value for an empty log).
     pub head: String,
+    /// Base64 of the 64-byte Ed25519 signature of the note's body.
     pub signature: String,
+    /// Base64 of the 32-byte Ed25519 public key.
     pub public_key: String,
+    /// The whole signed note: body, blank line, signature line.
     pub text: String,
 }
 
-pub const ORIGIN: &str = "zhiyan/audit-log/v1";
+pub use crate::crypto::checkpoint::ORIGIN;
+
+/// How the chain as stored now fails to contain a checkpoint that verified.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CheckpointMismatch {
+    #[error("the log is shorter than the checkpoint: it has {log} events, the checkpoint signed {checkpoint}")]
+    Shorter { log: i64, checkpoint: i64 },
+    #[error("history rewritten: event {seq} no longer has the hash the checkpoint signed")]
+    Rewritten { seq: i64 },
+    #[error("the checkpoint signs an empty log with a head that is not the genesis value")]
+    NotGenesis,
+}
+
+/// The signed note in a saved checkpoint: either the note itself (the `text` of
+/// `GET /api/v1/log/head`) or that whole JSON answer. Trailing blank lines, as `echo` or `jq -r` add,
+/// are dropped; anything else must be exactly as signed.
+pub fn saved_note(saved: &str) -> std::result::Result<String, NoteError> {
+    let note = if saved.trim_start().starts_with('{') {
+        let json: serde_json::Value = serde_json::from_str(saved).map_err(|e| {
+            NoteError::Malformed(format!("the file looks like JSON but is not: {e}"))
+        })?;
+        json.get("text")
+            .and_then(|t| t.as_str())
+            .ok_or_else(|| NoteError::Malformed("the JSON has no string \"text\" field".into()))?
+            .to_string()
+    } else {
+        saved.to_string()
+    };
+    let trimmed = note.trim_end_matches('\n');
+    Ok(if trimmed.is_empty() {
+        String::new()
+    } else {
+        format!("{trimmed}\n")
+    })
+}
 
 impl Service {
     pub async fn verify_chain(&self) -> Result<ChainStatus> {
@@ -71,17 +110,58 @@ impl Service {
         })
     }
 
-    /// Sign the current head. The signed text is: origin line, size, base64 head hash.
+    /// Sign the current head as a checkpoint note.
     pub async fn checkpoint(&self) -> Result<Checkpoint> {
         let (size, head) = self.store().chain_head().await?;
-        let head = B64.encode(head);
-        let text = format!("{ORIGIN}\n{size}\n{head}\n");
+        let body = checkpoint_body(ORIGIN, size, &head);
+        let public_key = self.keys().public_key();
+        let (text, signature) = sign_note(&body, ORIGIN, &public_key, |m| self.keys().sign(m));
         Ok(Checkpoint {
-            signature: B64.encode(self.keys().sign(text.as_bytes())),
-            public_key: B64.encode(self.keys().public_key()),
             size,
-            head,
+            head: B64.encode(head),
+            signature: B64.encode(signature),
+            public_key: B64.encode(public_key),
             text,
         })
+    }
+
+    /// Whether the stored chain still contains a (verified) checkpoint: event `size` has the hash
+    /// it signed. Together with `verify_chain`, which checks every link up to the head, this shows
+    /// the log only grew since the checkpoint.
+    pub async fn checkpoint_mismatch(
+        &self,
+        cp: &VerifiedCheckpoint,
+    ) -> Result<Option<CheckpointMismatch>> {
+        if cp.size == 0 {
+            return Ok((cp.head != GENESIS).then_some(CheckpointMismatch::NotGenesis));
+        }
+        Ok(match self.store().event_hash(cp.size).await? {
+            None => Some(CheckpointMismatch::Shorter {
+                log: self.store().chain_head().await?.0,
+                checkpoint: cp.size,
+            }),
+            Some(hash) if hash != cp.head => Some(CheckpointMismatch::Rewritten { seq: cp.size }),
+            Some(_) => None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saved_note_takes_the_note_or_the_json() {
+        let note = "zhiyan.local/audit-log\n2\nAAAA\n\n— zhiyan.local/audit-log QUJD\n";
+        assert_eq!(saved_note(note).unwrap(), note);
+        // `jq -r .text` and `echo` add a newline.
+        assert_eq!(saved_note(&format!("{note}\n\n")).unwrap(), note);
+        let json = serde_json::json!({ "size": 2, "head": "AAAA", "text": note }).to_string();
+        assert_eq!(saved_note(&json).unwrap(), note);
+        assert!(
+            matches!(saved_note("{\"size\":2}"), Err(NoteError::Malformed(m)) if m.contains("\"text\""))
+        );
+        assert!(matches!(saved_note("{ nope"), Err(NoteError::Malformed(m)) if m.contains("JSON")));
+        assert_eq!(saved_note("\n\n").unwrap(), "");
     }
 }

@@ -10,7 +10,7 @@ mod stats;
 mod sweep;
 mod views;
 
-pub use audit::{ChainStatus, Checkpoint};
+pub use audit::{saved_note, ChainStatus, Checkpoint, CheckpointMismatch};
 pub use auth::{Login, Role, StaffUser};
 pub use board::{Board, BoardRow, BOARD_WINDOW};
 pub use items::{ItemQuery, TransferDecision};

@@ -121,6 +121,18 @@ impl Store {
         .await?)
     }
 
+    /// The stored hash of event `seq`, if there is one.
+    pub async fn event_hash(&self, seq: i64) -> Result<Option<Vec<u8>>> {
+        let row = sqlx::query("SELECT hash FROM events WHERE seq = $1")
+            .bind(seq)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(match row {
+            Some(r) => Some(r.try_get(0)?),
+            None => None,
+        })
+    }
+
     /// (size, head hash) of the chain.
     pub async fn chain_head(&self) -> Result<(i64, Vec<u8>)> {
         let row = sqlx::query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
