@@ -208,6 +208,14 @@ async fn figures_match_hand_computed_values(app: TestApp) {
         .json();
     shown(&r["overall"]["received"], 7.0);
     assert_eq!(r["departments"].as_array().unwrap().len(), 1);
+    // Civil affairs' 6 is hidden in the full table (it protects agri-station's 4); asking for civil
+    // affairs alone must not show it either.
+    let r = app
+        .get("/api/v1/stats?department=civil-affairs", None)
+        .await
+        .json();
+    hidden(&r["overall"]["received"]);
+    shown(&r["overall"]["response_rate"], 0.8333);
     let r = app
         .get("/api/v1/stats?from=2026-01&to=2026-10", None)
         .await

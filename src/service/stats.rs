@@ -4,7 +4,7 @@
 //!
 //! The snapshot lives in each instance's memory: it is derived data, rebuilt from the database by
 //! every instance on its own schedule, so instances agree on everything but the moment they refresh.
-use super::Service;
+use super::{Checkpoint, Service};
 use crate::domain::clock::{day_start, month_index, month_label, parse_month};
 use crate::domain::disclosure::{suppress, Group};
 use crate::domain::statistics::{Figures, Hidden, ItemFacts, Tally};
@@ -38,9 +38,16 @@ pub struct StatsReport {
     pub data_until: String,
     pub lag: String,
     pub k: i64,
-    /// The department the figures are restricted to (its subtree), if one was asked for.
+    /// The department asked for, if any: `overall` is then its subtree's figures and `departments`
+    /// its subtree's rows; `categories` and `months` stay deployment-wide.
     pub department: Option<String>,
     pub definitions: Vec<Definition>,
+    /// The audit log's signed checkpoint when this snapshot was built (the live one is at
+    /// `/api/v1/log/head`).
+    pub log_checkpoint: Checkpoint,
+    /// Which snapshot this report came from: outputs rendered from it may be reused until it changes.
+    #[serde(skip)]
+    pub snapshot: u64,
     pub overall: Figures,
     pub departments: Vec<DepartmentStats>,
     pub categories: Vec<CategoryStats>,
@@ -109,9 +116,15 @@ type ReportKey = (i32, i32, Option<String>);
 
 /// Tallies per (department, category, month index), as of `cutoff`.
 pub(super) struct Snapshot {
+    id: u64,
     cutoff: i64,
+    checkpoint: Checkpoint,
     catalog: CatalogRows,
-    cells: HashMap<(String, String, i32), Tally>,
+    /// Tallies per (department, month), (category, month) and month: every table a request can ask
+    /// for is a sum over a range of months of one of these.
+    by_department: HashMap<(String, i32), Tally>,
+    by_category: HashMap<(String, i32), Tally>,
+    by_month: HashMap<i32, Tally>,
     memo: Mutex<HashMap<ReportKey, Arc<StatsReport>>>,
 }
 
@@ -119,6 +132,7 @@ pub(super) struct Snapshot {
 #[derive(Default)]
 pub(super) struct StatsCache {
     current: Mutex<Option<Arc<Snapshot>>>,
+    built: std::sync::atomic::AtomicU64,
     refreshing: tokio::sync::Mutex<()>,
 }
 
@@ -142,8 +156,11 @@ impl Service {
     async fn rebuild_stats(&self) -> Result<()> {
         let cutoff = self.stats_cutoff();
         let catalog = self.store().catalog().await?;
+        let checkpoint = self.checkpoint().await?;
         let offset = self.settings().utc_offset;
-        let mut cells: HashMap<(String, String, i32), Tally> = HashMap::new();
+        let mut by_department: HashMap<(String, i32), Tally> = HashMap::new();
+        let mut by_category: HashMap<(String, i32), Tally> = HashMap::new();
+        let mut by_month: HashMap<i32, Tally> = HashMap::new();
         let mut after = String::new();
         loop {
             let page = self.store().facts_page(&after, cutoff, PAGE).await?;
@@ -165,16 +182,30 @@ impl Service {
                     reopens: r.reopens,
                     transfers: r.transfers,
                 };
-                cells
-                    .entry((r.department, r.category, month))
+                by_department
+                    .entry((r.department, month))
                     .or_default()
                     .add(&facts, cutoff);
+                by_category
+                    .entry((r.category, month))
+                    .or_default()
+                    .add(&facts, cutoff);
+                by_month.entry(month).or_default().add(&facts, cutoff);
             }
         }
+        let id = 1 + self
+            .inner
+            .stats
+            .built
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let snapshot = Snapshot {
+            id,
             cutoff,
+            checkpoint,
             catalog,
-            cells,
+            by_department,
+            by_category,
+            by_month,
             memo: Mutex::new(HashMap::new()),
         };
         *self.inner.stats.current.lock().expect("stats lock") = Some(Arc::new(snapshot));
@@ -255,24 +286,18 @@ impl Service {
     fn assemble(&self, snap: &Snapshot, from: i32, to: i32, scope: Option<String>) -> StatsReport {
         let k = self.settings().stats_k;
         let cat = &snap.catalog;
-        // Departments in display order (each followed by its children), limited to the scope.
+        // Departments in display order (each followed by its children). The whole tree is always
+        // assembled and put through disclosure control; a department scope only selects rows of it
+        // afterwards, so a scoped request can never show a cell the full table hides.
         let mut order: Vec<(usize, usize)> = Vec::new(); // (index in catalog, depth)
-        let roots: Vec<usize> = match &scope {
-            Some(code) => cat
-                .departments
-                .iter()
-                .position(|d| &d.code == code)
-                .into_iter()
-                .collect(),
-            None => (0..cat.departments.len())
-                .filter(|i| {
-                    cat.departments[*i]
-                        .parent
-                        .as_deref()
-                        .is_none_or(|p| !cat.departments.iter().any(|d| d.code == p))
-                })
-                .collect(),
-        };
+        let roots: Vec<usize> = (0..cat.departments.len())
+            .filter(|i| {
+                cat.departments[*i]
+                    .parent
+                    .as_deref()
+                    .is_none_or(|p| !cat.departments.iter().any(|d| d.code == p))
+            })
+            .collect();
         let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|r| (*r, 0)).collect();
         while let Some((i, depth)) = stack.pop() {
             if order.iter().any(|(j, _)| *j == i) || depth > 32 {
@@ -296,16 +321,23 @@ impl Service {
         let mut by_cat = vec![Tally::default(); cat.categories.len()];
         let mut by_month = vec![Tally::default(); months.len()];
         let mut overall = Tally::default();
-        for ((dept, category, month), t) in &snap.cells {
-            let (Some(d), true) = (pos.get(dept.as_str()), (from..=to).contains(month)) else {
-                continue;
-            };
-            own[*d].merge(t);
-            if let Some(c) = cat.categories.iter().position(|c| &c.code == category) {
+        let in_range = |m: &i32| (from..=to).contains(m);
+        for ((dept, month), t) in &snap.by_department {
+            if let (Some(d), true) = (pos.get(dept.as_str()), in_range(month)) {
+                own[*d].merge(t);
+            }
+        }
+        for ((code, month), t) in &snap.by_category {
+            let c = cat.categories.iter().position(|c| &c.code == code);
+            if let (Some(c), true) = (c, in_range(month)) {
                 by_cat[c].merge(t);
             }
-            by_month[(month - from) as usize].merge(t);
-            overall.merge(t);
+        }
+        for (month, t) in &snap.by_month {
+            if in_range(month) {
+                by_month[(month - from) as usize].merge(t);
+                overall.merge(t);
+            }
         }
         // Subtrees, deepest first so children are complete before their parent takes them in.
         let parent_pos = |n: usize| {
@@ -385,6 +417,16 @@ impl Service {
             Figures::of(tallies[i], hidden, k)
         };
 
+        // The scope: its row and the rows below it (a contiguous run of the depth-first order).
+        let (rows, overall_cell) = match scope.as_deref().and_then(|c| pos.get(c).copied()) {
+            Some(n0) => {
+                let d0 = order[n0].1;
+                let end = (n0 + 1..nd).find(|n| order[*n].1 <= d0).unwrap_or(nd);
+                (n0..end, sub_at + n0)
+            }
+            None => (0..nd, 0),
+        };
+        let base_depth = order.get(rows.start).map_or(0, |o| o.1);
         let offset = self.settings().utc_offset;
         StatsReport {
             period: Period {
@@ -396,23 +438,27 @@ impl Service {
             k,
             department: scope,
             definitions: DEFINITIONS.to_vec(),
-            overall: figures(0),
-            departments: order
-                .iter()
-                .enumerate()
-                .map(|(n, (i, depth))| {
-                    let d = &cat.departments[*i];
+            log_checkpoint: snap.checkpoint.clone(),
+            snapshot: snap.id,
+            overall: figures(overall_cell),
+            departments: rows
+                .map(|n| {
+                    let (i, depth) = order[n];
+                    let d = &cat.departments[i];
                     DepartmentStats {
                         code: d.code.clone(),
                         name: d.name.clone(),
                         name_en: d.name_en.clone(),
                         parent: d.parent.clone(),
-                        depth: *depth,
+                        depth: depth - base_depth,
                         own: figures(own_at + n),
                         subtree: figures(sub_at + n),
                     }
                 })
                 .collect(),
+            // Deployment-wide even in a scoped request: a category or month breakdown inside one
+            // department would be a slice of a department × category table that is not protected
+            // as such (it could be subtracted from the deployment-wide row).
             categories: cat
                 .categories
                 .iter()

@@ -30,6 +30,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Failed receipt lookups and logins, per keyed hash of the client address.
     pub limiter: Arc<ratelimit::RateLimiter>,
+    /// Rendered public statistics of the current snapshot.
+    pub stats_outputs: Arc<stats::StatsOutputs>,
 }
 
 impl AppState {
@@ -39,6 +41,7 @@ impl AppState {
             templates: Arc::new(templates::Templates::new()?),
             secure_cookies,
             limiter: Arc::new(ratelimit::RateLimiter::new(ratelimit::Policy::default())),
+            stats_outputs: Arc::default(),
         })
     }
 }

@@ -8,14 +8,16 @@ use crate::domain::statistics::{Figure, Figures, FIGURE_NAMES};
 use crate::domain::text::Problem;
 use crate::error::{Error, Result};
 use crate::service::{StatsQuery, StatsReport};
+use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use minijinja::context;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -41,8 +43,12 @@ async fn report(
 async fn json(
     State(s): State<AppState>,
     q: std::result::Result<Query<StatsQuery>, QueryRejection>,
-) -> Result<Json<Arc<StatsReport>>> {
-    Ok(Json(report(&s, q).await?))
+) -> Result<Response> {
+    let r = report(&s, q).await?;
+    let body = s.stats_outputs.get_or_render(&r, Output::Json, || {
+        serde_json::to_vec(&*r).map_err(Error::internal)
+    })?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 async fn csv(
@@ -50,6 +56,9 @@ async fn csv(
     q: std::result::Result<Query<StatsQuery>, QueryRejection>,
 ) -> Result<Response> {
     let r = report(&s, q).await?;
+    let body = s
+        .stats_outputs
+        .get_or_render(&r, Output::Csv, || Ok(to_csv(&r).into_bytes()))?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -58,9 +67,67 @@ async fn csv(
                 "attachment; filename=\"zhiyan-stats.csv\"",
             ),
         ],
-        to_csv(&r),
+        body,
     )
         .into_response())
+}
+
+/// The three forms of a report, and the page in each language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Output {
+    Json,
+    Csv,
+    Page(Lang),
+}
+
+type OutputKey = (Output, String, String, Option<String>);
+
+/// Rendered outputs of the current statistics snapshot. A snapshot changes only when it is rebuilt,
+/// so the bytes of each (form, period, department) are made once per snapshot and then served as they
+/// are; this is what lets `/stats` keep up with far simpler routes.
+#[derive(Default)]
+pub struct StatsOutputs {
+    inner: Mutex<(u64, HashMap<OutputKey, Bytes>)>,
+}
+
+const OUTPUTS_LIMIT: usize = 512;
+
+impl StatsOutputs {
+    fn get_or_render(
+        &self,
+        r: &StatsReport,
+        out: Output,
+        render: impl FnOnce() -> Result<Vec<u8>>,
+    ) -> Result<Bytes> {
+        let key = (
+            out,
+            r.period.from.clone(),
+            r.period.to.clone(),
+            r.department.clone(),
+        );
+        {
+            let cache = self.inner.lock().expect("outputs lock");
+            if cache.0 == r.snapshot {
+                if let Some(b) = cache.1.get(&key) {
+                    return Ok(b.clone());
+                }
+            }
+        }
+        let bytes = Bytes::from(render()?);
+        let mut cache = self.inner.lock().expect("outputs lock");
+        if cache.0 != r.snapshot {
+            // Older snapshots are never served again.
+            if cache.0 > r.snapshot {
+                return Ok(bytes);
+            }
+            *cache = (r.snapshot, HashMap::new());
+        }
+        if cache.1.len() >= OUTPUTS_LIMIT {
+            cache.1.clear();
+        }
+        cache.1.insert(key, bytes.clone());
+        Ok(bytes)
+    }
 }
 
 /// Long format, one figure per row, so a suppressed figure is an empty value with `suppressed` set:
@@ -130,10 +197,15 @@ async fn page(
     State(s): State<AppState>,
     lang: Lang,
     q: std::result::Result<Query<StatsQuery>, QueryRejection>,
-) -> Result<Html<String>> {
-    let query = q.as_ref().map(|Query(q)| q.clone()).unwrap_or_default();
+) -> Result<Response> {
     let r = report(&s, q).await?;
-    let checkpoint = s.service.checkpoint().await?;
+    let body = s
+        .stats_outputs
+        .get_or_render(&r, Output::Page(lang), || render_page(&s, lang, &r))?;
+    Ok(Html(body).into_response())
+}
+
+fn render_page(s: &AppState, lang: Lang, r: &StatsReport) -> Result<Vec<u8>> {
     let t = |k: &str| s.templates.text(lang, k).unwrap_or_default();
     let name = |name: &str, en: &Option<String>| match (lang, en) {
         (Lang::En, Some(en)) => en.clone(),
@@ -151,7 +223,6 @@ async fn page(
             ],
         })
         .collect();
-    let suppressed_note = t("stats.chart_gap");
     let rates_chart = horizontal_bars(
         &t("stats.chart_rates"),
         [
@@ -184,17 +255,14 @@ async fn page(
         |v| format!("{v:.1}%"),
     );
     let ctx = context! {
-        report => &*r,
-        query => context! {
-            from => query.from.unwrap_or_default(),
-            to => query.to.unwrap_or_default(),
-            department => query.department.unwrap_or_default(),
-        },
+        report => r,
         figure_names => FIGURE_NAMES,
         rates_chart => rates_chart,
         trend_chart => trend_chart,
-        chart_gap => suppressed_note,
-        checkpoint => checkpoint,
+        chart_gap => t("stats.chart_gap"),
+        checkpoint => &r.log_checkpoint,
     };
-    render(&s, lang, "stats.html", "/stats", None, ctx)
+    Ok(render(s, lang, "stats.html", "/stats", None, ctx)?
+        .0
+        .into_bytes())
 }
