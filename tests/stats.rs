@@ -120,7 +120,8 @@ async fn figures_match_hand_computed_values(app: TestApp) {
     let r = app.get("/api/v1/stats", None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let s = r.json();
-    assert_eq!(s["period"], json!({"from": "2025-12", "to": "2026-11"}));
+    // The default period is the calendar year of the cut-off.
+    assert_eq!(s["period"], json!({"from": "2026-01", "to": "2026-12"}));
     assert_eq!(s["data_until"], "2026-11-24T00:00:00+08:00");
     assert_eq!(s["lag"], "1d");
     assert_eq!(s["k"], 5);
@@ -175,8 +176,8 @@ async fn figures_match_hand_computed_values(app: TestApp) {
     shown(&cat(&s, "other")["received"], 7.0);
     let months = s["months"].as_array().unwrap();
     assert_eq!(months.len(), 12);
-    assert_eq!(months[11]["month"], "2026-11");
-    shown(&months[11]["figures"]["received"], 17.0);
+    assert_eq!(months[10]["month"], "2026-11");
+    shown(&months[10]["figures"]["received"], 17.0);
     shown(&months[0]["figures"]["received"], 0.0);
 
     // No published total gives a hidden count away: in every sum the hidden parts are at least two
@@ -217,7 +218,7 @@ async fn figures_match_hand_computed_values(app: TestApp) {
     hidden(&r["overall"]["received"]);
     shown(&r["overall"]["response_rate"], 0.8333);
     let r = app
-        .get("/api/v1/stats?from=2026-01&to=2026-10", None)
+        .get("/api/v1/stats?from=2026-07&to=2026-09", None)
         .await
         .json();
     shown(&r["overall"]["received"], 0.0);
@@ -241,6 +242,8 @@ async fn bad_parameters_name_the_field(app: TestApp) {
         ("to=20261", "to"),
         ("from=2026-11&to=2026-01", "from"),
         ("from=2000-01&to=2026-01", "to"),
+        ("from=2026-02&to=2026-04", "from"),
+        ("from=2026-01&to=2026-05", "to"),
         ("department=nope", "department"),
     ] {
         let r = app.get(&format!("/api/v1/stats?{q}"), None).await;
@@ -252,6 +255,42 @@ async fn bad_parameters_name_the_field(app: TestApp) {
     }
 }
 both_backends!(bad_parameters, bad_parameters_name_the_field);
+
+/// Five items in October and two in November: the quarter (7) and October (5) would each pass k,
+/// and their difference would give November's 2 away. Disclosure control runs along the calendar too,
+/// so October is hidden as well, whichever period is asked for.
+async fn periods_cannot_be_subtracted(app: TestApp) {
+    app.clock.set(T0 - 40 * D); // 2026-10-11
+    for _ in 0..5 {
+        app.submit("other", "baishui", None).await;
+    }
+    app.clock.set(T0);
+    for _ in 0..2 {
+        app.submit("other", "baishui", None).await;
+    }
+    app.clock.set(T0 + 5 * D);
+    let quarter = app
+        .get("/api/v1/stats?from=2026-10&to=2026-12", None)
+        .await
+        .json();
+    shown(&quarter["overall"]["received"], 7.0);
+    shown(&dept(&quarter, "education")["own"]["received"], 7.0);
+    for month in ["from=2026-10", "from=2026-11"] {
+        let m = app
+            .get(&format!("/api/v1/stats?{month}"), None)
+            .await
+            .json();
+        assert_eq!(m["months"].as_array().unwrap().len(), 1);
+        hidden(&m["overall"]["received"]);
+        hidden(&dept(&m, "education")["own"]["received"]);
+        hidden(&dept(&m, "education")["subtree"]["received"]);
+    }
+    let year = app.get("/api/v1/stats", None).await.json();
+    shown(&year["overall"]["received"], 7.0);
+    hidden(&year["months"][9]["figures"]["received"]);
+    hidden(&year["months"][10]["figures"]["received"]);
+}
+both_backends!(calendar_differencing, periods_cannot_be_subtracted);
 
 /// The CSV rows for one scope and code: figure → (value, suppressed).
 fn csv_rows(
@@ -293,13 +332,13 @@ async fn json_csv_and_html_agree(app: TestApp) {
     let csv = csv.body;
     assert!(csv.contains("meta,k,,,5,"));
     assert!(csv.contains("meta,lag,,,1d,"));
-    assert!(csv.contains("meta,period_from,,,2025-12,"));
+    assert!(csv.contains("meta,period_from,,,2026-01,"));
     let page = app.page("/stats?lang=en", None).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let html = page.body;
     assert!(!html.contains("<script"));
     assert!(html.contains("<svg"));
-    assert!(html.contains("2025-12 – 2026-11"));
+    assert!(html.contains("2026-01 – 2026-12"));
     assert!(html.contains("Response rate"));
 
     let checks: Vec<(&str, &str, &str, &Value)> = vec![
@@ -327,7 +366,7 @@ async fn json_csv_and_html_agree(app: TestApp) {
             "month",
             "2026-11",
             "m-2026-11",
-            &json["months"][11]["figures"],
+            &json["months"][10]["figures"],
         ),
     ];
     for (scope, code, row_id, figures) in checks {

@@ -5,10 +5,17 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
     Missing,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     Unknown,
     Invalid,
-    OutOfRange { min: i64, max: i64 },
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
+    /// Not one month, one calendar quarter or one calendar year.
+    NotAPeriod,
 }
 
 impl fmt::Display for Problem {
@@ -19,6 +26,10 @@ impl fmt::Display for Problem {
             Problem::Unknown => write!(f, "names nothing that exists"),
             Problem::Invalid => write!(f, "is not valid"),
             Problem::OutOfRange { min, max } => write!(f, "must be between {min} and {max}"),
+            Problem::NotAPeriod => write!(
+                f,
+                "must make, with the other end, one month, one calendar quarter or one calendar year"
+            ),
         }
     }
 }

@@ -17,8 +17,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 const PAGE: i64 = 5_000;
-/// Longest range one request may ask for.
-const MAX_MONTHS: i32 = 120;
 const MEMO_LIMIT: usize = 256;
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -114,17 +112,14 @@ pub const DEFINITIONS: [Definition; 14] = [
 /// A request's months (from, to) and department scope.
 type ReportKey = (i32, i32, Option<String>);
 
-/// Tallies per (department, category, month index), as of `cutoff`.
+/// The public figures as of `cutoff`, with the organisation they were computed for.
 pub(super) struct Snapshot {
     id: u64,
     cutoff: i64,
     checkpoint: Checkpoint,
     catalog: CatalogRows,
-    /// Tallies per (department, month), (category, month) and month: every table a request can ask
-    /// for is a sum over a range of months of one of these.
-    by_department: HashMap<(String, i32), Tally>,
-    by_category: HashMap<(String, i32), Tally>,
-    by_month: HashMap<i32, Tally>,
+    /// Every figure the public may be shown, already through disclosure control.
+    grid: Grid,
     memo: Mutex<HashMap<ReportKey, Arc<StatsReport>>>,
 }
 
@@ -198,14 +193,21 @@ impl Service {
             .stats
             .built
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let last_month = month_index(cutoff - 1, offset);
+        let grid = Grid::build(
+            &catalog,
+            &by_department,
+            &by_category,
+            &by_month,
+            last_month,
+            self.settings().stats_k,
+        );
         let snapshot = Snapshot {
+            grid,
             id,
             cutoff,
             checkpoint,
             catalog,
-            by_department,
-            by_category,
-            by_month,
             memo: Mutex::new(HashMap::new()),
         };
         *self.inner.stats.current.lock().expect("stats lock") = Some(Arc::new(snapshot));
@@ -242,31 +244,32 @@ impl Service {
 
     pub async fn public_stats(&self, q: &StatsQuery) -> Result<Arc<StatsReport>> {
         let snap = self.snapshot().await?;
-        let last = month_index(snap.cutoff - 1, self.settings().utc_offset);
         let month = |v: &Option<String>, field: &'static str| match v.as_deref().map(str::trim) {
             None | Some("") => Ok(None),
             Some(s) => parse_month(s)
                 .map(Some)
                 .ok_or_else(|| Error::field(field, Problem::Invalid)),
         };
-        let to = month(&q.to, "to")?.unwrap_or(last);
-        let from = month(&q.from, "from")?.unwrap_or(to - 11);
+        let (from, to) = (month(&q.from, "from")?, month(&q.to, "to")?);
+        let year = |m: i32| (m.div_euclid(12) * 12, m.div_euclid(12) * 12 + 11);
+        // Default: the calendar year of the cut-off; one end alone: that month.
+        let (from, to) = match (from, to) {
+            (None, None) => year(month_index(snap.cutoff - 1, self.settings().utc_offset)),
+            (Some(f), None) => (f, f),
+            (None, Some(t)) => (t, t),
+            (Some(f), Some(t)) => (f, t),
+        };
         if from > to {
             return Err(Error::field("from", Problem::Invalid));
         }
-        if to - from >= MAX_MONTHS {
-            return Err(Error::field(
-                "to",
-                Problem::OutOfRange {
-                    min: 1,
-                    max: MAX_MONTHS as i64,
-                },
-            ));
-        }
+        let Some(period) = snap.grid.period_index.get(&(from, to)).copied() else {
+            let field = if from % 3 == 0 { "to" } else { "from" };
+            return Err(Error::field(field, Problem::NotAPeriod));
+        };
         let department = match q.department.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(code) => match snap.catalog.departments.iter().find(|d| d.code == code) {
-                Some(d) => Some(d.code.clone()),
+            Some(code) => match snap.grid.row_of(code) {
+                Some(_) => Some(code.to_string()),
                 None => return Err(Error::field("department", Problem::Unknown)),
             },
         };
@@ -274,7 +277,7 @@ impl Service {
         if let Some(r) = snap.memo.lock().expect("memo lock").get(&key) {
             return Ok(r.clone());
         }
-        let report = Arc::new(self.assemble(&snap, from, to, department));
+        let report = Arc::new(self.assemble(&snap, period, department));
         let mut memo = snap.memo.lock().expect("memo lock");
         if memo.len() >= MEMO_LIMIT {
             memo.clear();
@@ -283,150 +286,22 @@ impl Service {
         Ok(report)
     }
 
-    fn assemble(&self, snap: &Snapshot, from: i32, to: i32, scope: Option<String>) -> StatsReport {
-        let k = self.settings().stats_k;
+    /// One report: cells of the snapshot's protected grid, nothing computed anew.
+    fn assemble(&self, snap: &Snapshot, period: usize, scope: Option<String>) -> StatsReport {
+        let g = &snap.grid;
         let cat = &snap.catalog;
-        // Departments in display order (each followed by its children). The whole tree is always
-        // assembled and put through disclosure control; a department scope only selects rows of it
-        // afterwards, so a scoped request can never show a cell the full table hides.
-        let mut order: Vec<(usize, usize)> = Vec::new(); // (index in catalog, depth)
-        let roots: Vec<usize> = (0..cat.departments.len())
-            .filter(|i| {
-                cat.departments[*i]
-                    .parent
-                    .as_deref()
-                    .is_none_or(|p| !cat.departments.iter().any(|d| d.code == p))
-            })
-            .collect();
-        let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|r| (*r, 0)).collect();
-        while let Some((i, depth)) = stack.pop() {
-            if order.iter().any(|(j, _)| *j == i) || depth > 32 {
-                continue;
-            }
-            order.push((i, depth));
-            for (c, d) in cat.departments.iter().enumerate().rev() {
-                if d.parent.as_deref() == Some(cat.departments[i].code.as_str()) {
-                    stack.push((c, depth + 1));
-                }
-            }
-        }
-        let pos: HashMap<&str, usize> = order
-            .iter()
-            .enumerate()
-            .map(|(n, (i, _))| (cat.departments[*i].code.as_str(), n))
-            .collect();
-
-        let months: Vec<i32> = (from..=to).collect();
-        let mut own = vec![Tally::default(); order.len()];
-        let mut by_cat = vec![Tally::default(); cat.categories.len()];
-        let mut by_month = vec![Tally::default(); months.len()];
-        let mut overall = Tally::default();
-        let in_range = |m: &i32| (from..=to).contains(m);
-        for ((dept, month), t) in &snap.by_department {
-            if let (Some(d), true) = (pos.get(dept.as_str()), in_range(month)) {
-                own[*d].merge(t);
-            }
-        }
-        for ((code, month), t) in &snap.by_category {
-            let c = cat.categories.iter().position(|c| &c.code == code);
-            if let (Some(c), true) = (c, in_range(month)) {
-                by_cat[c].merge(t);
-            }
-        }
-        for (month, t) in &snap.by_month {
-            if in_range(month) {
-                by_month[(month - from) as usize].merge(t);
-                overall.merge(t);
-            }
-        }
-        // Subtrees, deepest first so children are complete before their parent takes them in.
-        let parent_pos = |n: usize| {
-            cat.departments[order[n].0]
-                .parent
-                .as_deref()
-                .and_then(|p| pos.get(p).copied())
-        };
-        let mut subtree = own.clone();
-        for n in (0..order.len()).rev() {
-            if let Some(p) = parent_pos(n) {
-                let child = subtree[n].clone();
-                subtree[p].merge(&child);
-            }
-        }
-
-        // Disclosure control across every published count. Cells: overall, own…, subtree…,
-        // categories…, months…; groups say which totals are sums of which cells.
-        let nd = order.len();
-        let (own_at, sub_at) = (1, 1 + nd);
-        let cat_at = 1 + 2 * nd;
-        let month_at = cat_at + by_cat.len();
-        let mut groups = vec![
-            Group {
-                total: 0,
-                members: (0..nd).map(|n| own_at + n).collect(),
-            },
-            Group {
-                total: 0,
-                members: (cat_at..month_at).collect(),
-            },
-            Group {
-                total: 0,
-                members: (month_at..month_at + months.len()).collect(),
-            },
-            Group {
-                total: 0,
-                members: (0..nd)
-                    .filter(|n| parent_pos(*n).is_none())
-                    .map(|n| sub_at + n)
-                    .collect(),
-            },
-        ];
-        for n in 0..nd {
-            let mut members = vec![own_at + n];
-            members.extend(
-                (0..nd)
-                    .filter(|c| parent_pos(*c) == Some(n))
-                    .map(|c| sub_at + c),
-            );
-            groups.push(Group {
-                total: sub_at + n,
-                members,
-            });
-        }
-        let tallies: Vec<&Tally> = std::iter::once(&overall)
-            .chain(own.iter())
-            .chain(subtree.iter())
-            .chain(by_cat.iter())
-            .chain(by_month.iter())
-            .collect();
-        let hide = |metric: fn(&Tally) -> i64| {
-            let values: Vec<i64> = tallies.iter().map(|t| metric(t)).collect();
-            suppress(&values, &groups, k)
-        };
-        let (received, overdue, closed) = (
-            hide(|t| t.received),
-            hide(|t| t.overdue),
-            hide(|t| t.closed),
-        );
-        let figures = |i: usize| {
-            let hidden = Hidden {
-                received: received[i],
-                overdue: overdue[i],
-                closed: closed[i],
-            };
-            Figures::of(tallies[i], hidden, k)
-        };
-
+        let (from, to) = g.periods[period];
+        let nd = g.order.len();
         // The scope: its row and the rows below it (a contiguous run of the depth-first order).
-        let (rows, overall_cell) = match scope.as_deref().and_then(|c| pos.get(c).copied()) {
+        let (rows, overall) = match scope.as_deref().and_then(|c| g.row_of(c)) {
             Some(n0) => {
-                let d0 = order[n0].1;
-                let end = (n0 + 1..nd).find(|n| order[*n].1 <= d0).unwrap_or(nd);
-                (n0..end, sub_at + n0)
+                let d0 = g.order[n0].1;
+                let end = (n0 + 1..nd).find(|n| g.order[*n].1 <= d0).unwrap_or(nd);
+                (n0..end, g.cell(Row::Subtree(n0), period))
             }
-            None => (0..nd, 0),
+            None => (0..nd, g.cell(Row::Overall, period)),
         };
-        let base_depth = order.get(rows.start).map_or(0, |o| o.1);
+        let base_depth = g.order.get(rows.start).map_or(0, |o| o.1);
         let offset = self.settings().utc_offset;
         StatsReport {
             period: Period {
@@ -435,15 +310,15 @@ impl Service {
             },
             data_until: crate::domain::clock::rfc3339(snap.cutoff, offset),
             lag: Span(self.settings().stats_lag).to_string(),
-            k,
+            k: self.settings().stats_k,
             department: scope,
             definitions: DEFINITIONS.to_vec(),
             log_checkpoint: snap.checkpoint.clone(),
             snapshot: snap.id,
-            overall: figures(overall_cell),
+            overall: overall.clone(),
             departments: rows
                 .map(|n| {
-                    let (i, depth) = order[n];
+                    let (i, depth) = g.order[n];
                     let d = &cat.departments[i];
                     DepartmentStats {
                         code: d.code.clone(),
@@ -451,14 +326,13 @@ impl Service {
                         name_en: d.name_en.clone(),
                         parent: d.parent.clone(),
                         depth: depth - base_depth,
-                        own: figures(own_at + n),
-                        subtree: figures(sub_at + n),
+                        own: g.cell(Row::Own(n), period).clone(),
+                        subtree: g.cell(Row::Subtree(n), period).clone(),
                     }
                 })
                 .collect(),
             // Deployment-wide even in a scoped request: a category or month breakdown inside one
-            // department would be a slice of a department × category table that is not protected
-            // as such (it could be subtracted from the deployment-wide row).
+            // department would be a slice of a department × category table not protected as such.
             categories: cat
                 .categories
                 .iter()
@@ -467,17 +341,265 @@ impl Service {
                     code: row.code.clone(),
                     name: row.name.clone(),
                     name_en: row.name_en.clone(),
-                    figures: figures(cat_at + c),
+                    figures: g.cell(Row::Category(c), period).clone(),
                 })
                 .collect(),
-            months: months
-                .iter()
-                .enumerate()
-                .map(|(m, idx)| MonthStats {
-                    month: month_label(*idx),
-                    figures: figures(month_at + m),
+            months: (from..=to)
+                .map(|m| MonthStats {
+                    month: month_label(m),
+                    figures: g.cell(Row::Overall, g.period_index[&(m, m)]).clone(),
                 })
                 .collect(),
         }
+    }
+}
+
+/// A row of the grid.
+#[derive(Clone, Copy)]
+enum Row {
+    Overall,
+    Own(usize),
+    Subtree(usize),
+    Category(usize),
+}
+
+/// Every figure the public may see in one snapshot: rows (overall, each department's own items and
+/// subtree, each category) × periods (every month, calendar quarter and calendar year from the first
+/// year with data to the cut-off's). All counts are put through disclosure control together, along
+/// the department tree and along the calendar (year = its quarters, quarter = its months), so no two
+/// answers, whatever periods or departments they were asked for, can be subtracted to reveal a
+/// hidden count. A request is then only a choice of cells.
+pub(super) struct Grid {
+    periods: Vec<(i32, i32)>,
+    period_index: HashMap<(i32, i32), usize>,
+    /// Departments in display order: (index in the catalog, depth).
+    order: Vec<(usize, usize)>,
+    position: HashMap<String, usize>,
+    categories: usize,
+    figures: Vec<Figures>,
+}
+
+impl Grid {
+    fn rows(&self) -> usize {
+        1 + 2 * self.order.len() + self.categories
+    }
+    fn row_index(&self, r: Row) -> usize {
+        let nd = self.order.len();
+        match r {
+            Row::Overall => 0,
+            Row::Own(n) => 1 + n,
+            Row::Subtree(n) => 1 + nd + n,
+            Row::Category(c) => 1 + 2 * nd + c,
+        }
+    }
+    fn index(&self, r: Row, period: usize) -> usize {
+        self.row_index(r) * self.periods.len() + period
+    }
+    fn cell(&self, r: Row, period: usize) -> &Figures {
+        &self.figures[self.index(r, period)]
+    }
+    fn row_of(&self, department: &str) -> Option<usize> {
+        self.position.get(department).copied()
+    }
+
+    pub(super) fn build(
+        catalog: &CatalogRows,
+        by_department: &HashMap<(String, i32), Tally>,
+        by_category: &HashMap<(String, i32), Tally>,
+        by_month: &HashMap<i32, Tally>,
+        last_month: i32,
+        k: i64,
+    ) -> Grid {
+        // Departments, each followed by its children.
+        let deps = &catalog.departments;
+        let mut order: Vec<(usize, usize)> = Vec::new();
+        let mut stack: Vec<(usize, usize)> = (0..deps.len())
+            .rev()
+            .filter(|i| {
+                deps[*i]
+                    .parent
+                    .as_deref()
+                    .is_none_or(|p| !deps.iter().any(|d| d.code == p))
+            })
+            .map(|i| (i, 0))
+            .collect();
+        while let Some((i, depth)) = stack.pop() {
+            if order.iter().any(|(j, _)| *j == i) || depth > 32 {
+                continue;
+            }
+            order.push((i, depth));
+            for (c, d) in deps.iter().enumerate().rev() {
+                if d.parent.as_deref() == Some(deps[i].code.as_str()) {
+                    stack.push((c, depth + 1));
+                }
+            }
+        }
+        let position: HashMap<String, usize> = order
+            .iter()
+            .enumerate()
+            .map(|(n, (i, _))| (deps[*i].code.clone(), n))
+            .collect();
+        let parent: Vec<Option<usize>> = order
+            .iter()
+            .map(|(i, _)| {
+                deps[*i]
+                    .parent
+                    .as_deref()
+                    .and_then(|p| position.get(p).copied())
+            })
+            .collect();
+
+        // Calendar: whole years from the first with data (at most 20 back) to the cut-off's.
+        let last_year = last_month.div_euclid(12);
+        let first_year = by_month
+            .keys()
+            .map(|m| m.div_euclid(12))
+            .min()
+            .unwrap_or(last_year)
+            .clamp(last_year - 19, last_year);
+        let first_month = first_year * 12;
+        let months = ((last_year + 1) * 12 - first_month) as usize;
+        let mut periods: Vec<(i32, i32)> = (0..months as i32)
+            .map(|m| (first_month + m, first_month + m))
+            .collect();
+        for y in first_year..=last_year {
+            for q in 0..4 {
+                periods.push((y * 12 + 3 * q, y * 12 + 3 * q + 2));
+            }
+            periods.push((y * 12, y * 12 + 11));
+        }
+        let period_index: HashMap<(i32, i32), usize> =
+            periods.iter().enumerate().map(|(i, p)| (*p, i)).collect();
+
+        let mut g = Grid {
+            periods,
+            period_index,
+            order,
+            position,
+            categories: catalog.categories.len(),
+            figures: Vec::new(),
+        };
+        let np = g.periods.len();
+        let nd = g.order.len();
+
+        // Month tallies per row, then subtrees (deepest first), then quarters and years.
+        let mut tallies = vec![Tally::default(); g.rows() * np];
+        let month_slot = |m: i32| (m - first_month) as usize;
+        let in_grid = |m: &i32| (first_month..first_month + months as i32).contains(m);
+        for ((code, m), t) in by_department {
+            if let (Some(n), true) = (g.row_of(code), in_grid(m)) {
+                tallies[g.index(Row::Own(n), month_slot(*m))].merge(t);
+            }
+        }
+        for ((code, m), t) in by_category {
+            let c = catalog.categories.iter().position(|c| &c.code == code);
+            if let (Some(c), true) = (c, in_grid(m)) {
+                tallies[g.index(Row::Category(c), month_slot(*m))].merge(t);
+            }
+        }
+        for (m, t) in by_month {
+            if in_grid(m) {
+                tallies[g.index(Row::Overall, month_slot(*m))].merge(t);
+            }
+        }
+        for slot in 0..months {
+            for n in 0..nd {
+                let own = tallies[g.index(Row::Own(n), slot)].clone();
+                tallies[g.index(Row::Subtree(n), slot)] = own;
+            }
+            for n in (0..nd).rev() {
+                if let Some(p) = parent[n] {
+                    let child = tallies[g.index(Row::Subtree(n), slot)].clone();
+                    tallies[g.index(Row::Subtree(p), slot)].merge(&child);
+                }
+            }
+        }
+        for p in months..np {
+            let (from, to) = g.periods[p];
+            for r in 0..g.rows() {
+                let mut sum = Tally::default();
+                for m in from..=to {
+                    sum.merge(&tallies[r * np + month_slot(m)]);
+                }
+                tallies[r * np + p] = sum;
+            }
+        }
+
+        // Which sums a reader can form: along the tree and categories within each period, and along
+        // the calendar within each row.
+        let mut groups = Vec::new();
+        for p in 0..np {
+            let overall = g.index(Row::Overall, p);
+            groups.push(Group {
+                total: overall,
+                members: (0..nd).map(|n| g.index(Row::Own(n), p)).collect(),
+            });
+            groups.push(Group {
+                total: overall,
+                members: (0..g.categories)
+                    .map(|c| g.index(Row::Category(c), p))
+                    .collect(),
+            });
+            groups.push(Group {
+                total: overall,
+                members: (0..nd)
+                    .filter(|n| parent[*n].is_none())
+                    .map(|n| g.index(Row::Subtree(n), p))
+                    .collect(),
+            });
+            for n in 0..nd {
+                let mut members = vec![g.index(Row::Own(n), p)];
+                members.extend(
+                    (0..nd)
+                        .filter(|c| parent[*c] == Some(n))
+                        .map(|c| g.index(Row::Subtree(c), p)),
+                );
+                groups.push(Group {
+                    total: g.index(Row::Subtree(n), p),
+                    members,
+                });
+            }
+        }
+        for r in 0..g.rows() {
+            for y in first_year..=last_year {
+                let quarter = |q: i32| {
+                    let start = y * 12 + 3 * q;
+                    r * np + g.period_index[&(start, start + 2)]
+                };
+                groups.push(Group {
+                    total: r * np + g.period_index[&(y * 12, y * 12 + 11)],
+                    members: (0..4).map(quarter).collect(),
+                });
+                for q in 0..4 {
+                    let start = y * 12 + 3 * q;
+                    groups.push(Group {
+                        total: quarter(q),
+                        members: (start..start + 3).map(|m| r * np + month_slot(m)).collect(),
+                    });
+                }
+            }
+        }
+        let hide = |metric: fn(&Tally) -> i64| {
+            let values: Vec<i64> = tallies.iter().map(metric).collect();
+            suppress(&values, &groups, k)
+        };
+        let (received, overdue, closed) = (
+            hide(|t| t.received),
+            hide(|t| t.overdue),
+            hide(|t| t.closed),
+        );
+        g.figures = tallies
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let hidden = Hidden {
+                    received: received[i],
+                    overdue: overdue[i],
+                    closed: closed[i],
+                };
+                Figures::of(t, hidden, k)
+            })
+            .collect();
+        g
     }
 }

@@ -69,6 +69,7 @@ pub fn localize(state: &AppState, lang: Lang, info: &ErrorInfo) -> String {
                 Problem::Unknown => ("unknown", 0, 0),
                 Problem::Invalid => ("invalid", 0, 0),
                 Problem::OutOfRange { min, max } => ("out_of_range", *max, *min),
+                Problem::NotAPeriod => ("not_a_period", 0, 0),
             };
             let phrase = t(&format!("problems.{key}"))
                 .replace("{max}", &max.to_string())
