@@ -12,20 +12,28 @@ pub struct Intervals {
 
 /// Until `shutdown` turns true: every `sweep` interval release reports whose delay ran out and
 /// sweep deadlines (escalate what is late, close what was left unconfirmed); every `stats` interval
-/// rebuild the public statistics (the first time at once).
-pub async fn run(service: Service, every: Intervals, mut shutdown: watch::Receiver<bool>) {
-    let mut sweep = tokio::time::interval(every.sweep.max(Duration::from_secs(1)));
-    sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut stats = tokio::time::interval(every.stats.max(Duration::from_secs(1)));
-    stats.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+/// rebuild the public statistics (the first time at once). The two run side by side, so a long
+/// statistics rebuild never holds up a sweep.
+pub async fn run(service: Service, every: Intervals, shutdown: watch::Receiver<bool>) {
+    let sweeps = repeat(every.sweep, shutdown.clone(), || sweep_once(&service));
+    let stats = repeat(every.stats, shutdown, || async {
+        if let Err(e) = service.refresh_stats().await {
+            tracing::warn!(error = %e, "statistics refresh failed; will retry");
+        }
+    });
+    tokio::join!(sweeps, stats);
+}
+
+async fn repeat<F, Fut>(every: Duration, mut shutdown: watch::Receiver<bool>, mut work: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut tick = tokio::time::interval(every.max(Duration::from_secs(1)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
-            _ = sweep.tick() => sweep_once(&service).await,
-            _ = stats.tick() => {
-                if let Err(e) = service.refresh_stats().await {
-                    tracing::warn!(error = %e, "statistics refresh failed; will retry");
-                }
-            }
+            _ = tick.tick() => work().await,
             _ = shutdown.changed() => break,
         }
     }

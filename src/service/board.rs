@@ -71,20 +71,17 @@ impl Service {
         let now = self.now();
         let since = now - BOARD_WINDOW;
         let catalog = self.store().catalog().await?;
-        // Depth-first from the supervisor's department: each department followed by its children.
-        let mut order: Vec<(String, usize)> = Vec::new();
-        let mut stack = vec![(root.clone(), 0usize)];
-        while let Some((code, depth)) = stack.pop() {
-            if order.iter().any(|(c, _)| *c == code) || depth > 32 {
-                continue;
-            }
-            for child in catalog.departments.iter().rev() {
-                if child.parent.as_deref() == Some(code.as_str()) {
-                    stack.push((child.code.clone(), depth + 1));
-                }
-            }
-            order.push((code, depth));
-        }
+        // Each department of the subtree followed by its children.
+        let roots: Vec<usize> = catalog
+            .departments
+            .iter()
+            .position(|d| d.code == root)
+            .into_iter()
+            .collect();
+        let order: Vec<(String, usize)> = super::depth_first(&catalog.departments, &roots)
+            .into_iter()
+            .map(|(i, depth)| (catalog.departments[i].code.clone(), depth))
+            .collect();
         let mut tallies: HashMap<String, Tally> = HashMap::new();
         for (code, depth) in &order {
             let mut t = Tally::default();

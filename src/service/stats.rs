@@ -412,28 +412,15 @@ impl Grid {
     ) -> Grid {
         // Departments, each followed by its children.
         let deps = &catalog.departments;
-        let mut order: Vec<(usize, usize)> = Vec::new();
-        let mut stack: Vec<(usize, usize)> = (0..deps.len())
-            .rev()
+        let roots: Vec<usize> = (0..deps.len())
             .filter(|i| {
                 deps[*i]
                     .parent
                     .as_deref()
                     .is_none_or(|p| !deps.iter().any(|d| d.code == p))
             })
-            .map(|i| (i, 0))
             .collect();
-        while let Some((i, depth)) = stack.pop() {
-            if order.iter().any(|(j, _)| *j == i) || depth > 32 {
-                continue;
-            }
-            order.push((i, depth));
-            for (c, d) in deps.iter().enumerate().rev() {
-                if d.parent.as_deref() == Some(deps[i].code.as_str()) {
-                    stack.push((c, depth + 1));
-                }
-            }
-        }
+        let order = super::depth_first(deps, &roots);
         let position: HashMap<String, usize> = order
             .iter()
             .enumerate()
