@@ -3,7 +3,7 @@
 //!
 //! Everything is evaluated "as of the cut-off" (now minus the lag, rounded down to a day): a fact
 //! that happened at or after the cut-off does not exist yet for the public.
-use super::stats::{percentile_of_histogram, ratio};
+use super::stats::{ratio, Spread};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -159,14 +159,14 @@ impl Figure {
             _ => Figure::SUPPRESSED,
         }
     }
-    /// A percentile in whole hours, shown only when computed from at least k items.
-    fn hours(hist: &HashMap<i64, i64>, p: u32, k: i64) -> Figure {
+    /// Median and 90th percentile in whole hours, shown only when computed from at least k items.
+    fn hours(hist: &HashMap<i64, i64>, k: i64) -> [Figure; 2] {
         let mut h: Vec<(i64, i64)> = hist.iter().map(|(a, b)| (*a, *b)).collect();
-        let n: i64 = h.iter().map(|(_, c)| c).sum();
-        match percentile_of_histogram(&mut h, p) {
-            Some(v) if n >= k => Figure::shown(v as f64),
+        let s = Spread::of_histogram(&mut h);
+        [s.median, s.p90].map(|v| match v {
+            Some(v) if s.count >= k => Figure::shown(v as f64),
             _ => Figure::SUPPRESSED,
-        }
+        })
     }
     /// A count, unless disclosure control hid it.
     pub fn count(v: i64, hidden: bool) -> Figure {
@@ -225,16 +225,18 @@ pub struct Hidden {
 
 impl Figures {
     pub fn of(t: &Tally, hidden: Hidden, k: i64) -> Figures {
+        let [median_ack, p90_ack] = Figure::hours(&t.ack_hours, k);
+        let [median_respond, p90_respond] = Figure::hours(&t.respond_hours, k);
         Figures {
             received: Figure::count(t.received, hidden.received),
             response_rate: Figure::rate(t.ack_on_time, t.ack_due, k),
             on_time_answer_rate: Figure::rate(t.respond_on_time, t.respond_due, k),
             resolution_rate: Figure::rate(t.resolved_confirmed, t.closed, k),
             satisfaction_rate: Figure::rate(t.ratings_high, t.ratings, k),
-            median_hours_to_acknowledge: Figure::hours(&t.ack_hours, 50, k),
-            p90_hours_to_acknowledge: Figure::hours(&t.ack_hours, 90, k),
-            median_hours_to_respond: Figure::hours(&t.respond_hours, 50, k),
-            p90_hours_to_respond: Figure::hours(&t.respond_hours, 90, k),
+            median_hours_to_acknowledge: median_ack,
+            p90_hours_to_acknowledge: p90_ack,
+            median_hours_to_respond: median_respond,
+            p90_hours_to_respond: p90_respond,
             reopen_rate: Figure::rate(t.reopened, t.closed, k),
             transfer_rate: Figure::rate(t.transferred, t.received, k),
             overdue_now: Figure::count(t.overdue, hidden.overdue),

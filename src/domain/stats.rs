@@ -1,18 +1,8 @@
 //! Summary figures shared by the supervisor's board and the public statistics.
 
-/// The `p`-th percentile (0 < p ≤ 100) by the nearest-rank method: the smallest value with at least
-/// p% of the values at or below it. Sorts `values` in place; None when there are none.
-pub fn percentile(values: &mut [i64], p: u32) -> Option<i64> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_unstable();
-    let n = values.len() as u64;
-    let rank = (u64::from(p.clamp(1, 100)) * n).div_ceil(100);
-    Some(values[(rank.max(1) - 1) as usize])
-}
-
-/// The `p`-th percentile by nearest rank over a histogram of (value, how many). Sorts `hist`.
+/// The `p`-th percentile (0 < p ≤ 100) by the nearest-rank method, over a histogram of (value, how
+/// many): the smallest value with at least p% of the values at or below it. Sorts `hist`; None when
+/// it counts nothing.
 pub fn percentile_of_histogram(hist: &mut [(i64, i64)], p: u32) -> Option<i64> {
     hist.sort_unstable();
     let n: i64 = hist.iter().map(|(_, c)| c.max(&0)).sum();
@@ -39,13 +29,6 @@ pub struct Spread {
 }
 
 impl Spread {
-    pub fn of(values: &mut [i64]) -> Spread {
-        Spread {
-            count: values.len() as i64,
-            median: percentile(values, 50),
-            p90: percentile(values, 90),
-        }
-    }
     pub fn of_histogram(hist: &mut [(i64, i64)]) -> Spread {
         Spread {
             count: hist.iter().map(|(_, c)| c.max(&0)).sum(),
@@ -64,17 +47,38 @@ pub fn ratio(part: i64, whole: i64) -> Option<f64> {
 mod tests {
     use super::*;
 
+    /// The textbook nearest-rank percentile over plain values: the reference the histogram version
+    /// is checked against.
+    fn percentile(values: &mut [i64], p: u32) -> Option<i64> {
+        if values.is_empty() {
+            return None;
+        }
+        values.sort_unstable();
+        let rank = (u64::from(p.clamp(1, 100)) * values.len() as u64).div_ceil(100);
+        Some(values[(rank.max(1) - 1) as usize])
+    }
+
+    fn ones(values: &[i64]) -> Vec<(i64, i64)> {
+        values.iter().map(|v| (*v, 1)).collect()
+    }
+
     #[test]
     fn nearest_rank() {
-        let mut v = vec![5, 1, 4, 2, 3];
-        assert_eq!(percentile(&mut v, 50), Some(3));
-        assert_eq!(percentile(&mut v, 90), Some(5));
-        let mut v = vec![10, 20, 30, 40];
-        assert_eq!(percentile(&mut v, 50), Some(20)); // rank ceil(2.0) = 2
-        assert_eq!(percentile(&mut v, 90), Some(40)); // rank ceil(3.6) = 4
-        let mut one = vec![7];
-        assert_eq!(percentile(&mut one, 90), Some(7));
-        assert_eq!(percentile(&mut [], 50), None);
+        let mut v = ones(&[5, 1, 4, 2, 3]);
+        assert_eq!(percentile_of_histogram(&mut v, 50), Some(3));
+        assert_eq!(percentile_of_histogram(&mut v, 90), Some(5));
+        let mut v = ones(&[10, 20, 30, 40]);
+        assert_eq!(percentile_of_histogram(&mut v, 50), Some(20)); // rank ceil(2.0) = 2
+        assert_eq!(percentile_of_histogram(&mut v, 90), Some(40)); // rank ceil(3.6) = 4
+        assert_eq!(percentile_of_histogram(&mut ones(&[7]), 90), Some(7));
+        assert_eq!(
+            Spread::of_histogram(&mut ones(&[5, 1, 4, 2, 3])),
+            Spread {
+                count: 5,
+                median: Some(3),
+                p90: Some(5)
+            }
+        );
     }
 
     #[test]
