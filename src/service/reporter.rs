@@ -10,7 +10,7 @@ use crate::domain::routing::{Route, RouteError, Router, Rule, Tree};
 use crate::domain::text::{bounded, Problem, BODY_MAX, REASON_MAX, TITLE_MAX};
 use crate::domain::{Action, State};
 use crate::error::{Error, Result};
-use crate::store::{CatalogRows, NewEvent, NewReport, ReportRow, StoreError};
+use crate::store::{CatalogRows, NewEvent, NewReport, ReportRow, StoreError, Tx};
 use serde::Deserialize;
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -269,10 +269,8 @@ impl Service {
             outcome: None,
             text,
         };
-        let id = self.by_receipt(receipt).await?.id;
         let day = self.reporter_time();
-        let mut tx = self.store().begin().await?;
-        let mut row = tx.report(&id).await?.ok_or(Error::InvalidReceipt)?;
+        let (mut tx, mut row) = self.reporter_tx(receipt).await?;
         let step = Step {
             action: Action::Reopen,
             kind: "reopened",
@@ -320,6 +318,14 @@ impl Service {
         .await
     }
 
+    /// The write transaction for a reporter's action, with the row behind the receipt read inside it.
+    async fn reporter_tx(&self, receipt: &str) -> Result<(Tx, ReportRow)> {
+        let id = self.by_receipt(receipt).await?.id;
+        let mut tx = self.store().begin().await?;
+        let row = tx.report(&id).await?.ok_or(Error::InvalidReceipt)?;
+        Ok((tx, row))
+    }
+
     async fn reporter_step(
         &self,
         receipt: &str,
@@ -329,10 +335,8 @@ impl Service {
         message: Option<Msg>,
         mutate: impl FnOnce(&mut ReportRow, State, i64),
     ) -> Result<()> {
-        let id = self.by_receipt(receipt).await?.id;
         let day = self.reporter_time();
-        let mut tx = self.store().begin().await?;
-        let mut row = tx.report(&id).await?.ok_or(Error::InvalidReceipt)?;
+        let (mut tx, mut row) = self.reporter_tx(receipt).await?;
         let step = Step {
             action,
             kind,
