@@ -20,6 +20,9 @@ pub struct ItemQuery {
     pub state: Option<String>,
     #[serde(default)]
     pub overdue: Option<bool>,
+    /// At most this many (never more than the list limit); pages that show a few ask for a few.
+    #[serde(skip)]
+    pub limit: Option<i64>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -134,7 +137,7 @@ impl Service {
                 departments: Some(subtree),
                 states,
                 overdue_at: self.overdue_at(q),
-                limit: LIST_LIMIT,
+                limit: q.limit.map_or(LIST_LIMIT, |l| l.clamp(1, LIST_LIMIT)),
             })
             .await?;
         self.summaries(user, &tree, rows)

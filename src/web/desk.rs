@@ -119,6 +119,7 @@ impl ListQuery {
         ItemQuery {
             state: Some(self.state.clone()).filter(|s| !s.is_empty()),
             overdue: Some(self.overdue == "true"),
+            limit: None,
         }
     }
 }
@@ -164,7 +165,15 @@ async fn item(
     PageStaff(u): PageStaff,
     Path(id): Path<String>,
 ) -> Result<Html<String>> {
-    item_page(&s, lang, &u, "/desk", &id, None, None).await
+    item_page(&s, lang, &u, Role::Desk, &id, None, None).await
+}
+
+/// Where an audience's pages live: desks under /desk, supervisors under /oversight.
+fn base_path(audience: Role) -> &'static str {
+    match audience {
+        Role::Supervisor => "/oversight",
+        _ => "/desk",
+    }
 }
 
 /// One item with the forms its state allows, and what just happened: `notice` (a catalog key) or `error`.
@@ -172,16 +181,12 @@ pub(super) async fn item_page(
     s: &AppState,
     lang: Lang,
     u: &StaffUser,
-    base: &str,
+    audience: Role,
     id: &str,
     notice: Option<&str>,
     error: Option<String>,
 ) -> Result<Html<String>> {
-    let audience = if base == "/oversight" {
-        Role::Supervisor
-    } else {
-        Role::Desk
-    };
+    let base = base_path(audience);
     let detail = s.service.item(u, audience, id).await?;
     let catalog = s.service.catalog().await?;
     let outcomes: Vec<&str> = Outcome::ALL.iter().map(|o| o.as_str()).collect();
@@ -209,19 +214,27 @@ pub(super) async fn after(
     s: &AppState,
     lang: Lang,
     u: &StaffUser,
-    base: &str,
+    audience: Role,
     id: &str,
     r: Result<()>,
     notice: &str,
 ) -> Result<Response> {
     match r {
-        Ok(()) => Ok(item_page(s, lang, u, base, id, Some(notice), None)
+        Ok(()) => Ok(item_page(s, lang, u, audience, id, Some(notice), None)
             .await?
             .into_response()),
         Err(e @ (Error::Field(_) | Error::InvalidTransition(_) | Error::Conflict)) => {
             let info = ErrorInfo::from(&e);
-            let page =
-                item_page(s, lang, u, base, id, None, Some(localize(s, lang, &info))).await?;
+            let page = item_page(
+                s,
+                lang,
+                u,
+                audience,
+                id,
+                None,
+                Some(localize(s, lang, &info)),
+            )
+            .await?;
             Ok((info.status, page).into_response())
         }
         Err(e) => Err(e),
@@ -238,7 +251,7 @@ async fn acknowledge(
     StaffForm(u, _): StaffForm<Empty>,
 ) -> Result<Response> {
     let r = s.service.acknowledge(&u, &id).await;
-    after(&s, lang, &u, "/desk", &id, r, "notices.acknowledged").await
+    after(&s, lang, &u, Role::Desk, &id, r, "notices.acknowledged").await
 }
 
 #[derive(Deserialize)]
@@ -254,7 +267,7 @@ async fn message(
     StaffForm(u, f): StaffForm<BodyForm>,
 ) -> Result<Response> {
     let r = s.service.staff_message(&u, &id, &f.body).await;
-    after(&s, lang, &u, "/desk", &id, r, "notices.message_sent").await
+    after(&s, lang, &u, Role::Desk, &id, r, "notices.message_sent").await
 }
 
 #[derive(Deserialize)]
@@ -272,7 +285,7 @@ async fn respond(
     StaffForm(u, f): StaffForm<RespondForm>,
 ) -> Result<Response> {
     let r = s.service.respond(&u, &id, &f.outcome, &f.body).await;
-    after(&s, lang, &u, "/desk", &id, r, "notices.responded").await
+    after(&s, lang, &u, Role::Desk, &id, r, "notices.responded").await
 }
 
 #[derive(Deserialize)]
@@ -293,5 +306,14 @@ async fn transfer(
         .service
         .request_transfer(&u, &id, &f.reason, Some(f.suggested_department.as_str()))
         .await;
-    after(&s, lang, &u, "/desk", &id, r, "notices.transfer_requested").await
+    after(
+        &s,
+        lang,
+        &u,
+        Role::Desk,
+        &id,
+        r,
+        "notices.transfer_requested",
+    )
+    .await
 }

@@ -3,10 +3,10 @@ use super::charts::{horizontal_bars, Bar};
 use super::desk::{after, item_page, list_page, ListQuery};
 use super::extract::{PageStaff, StaffForm};
 use super::lang::Lang;
-use super::pages::{names, render};
+use super::pages::{local_name, names, render};
 use super::AppState;
 use crate::error::Result;
-use crate::service::{ItemQuery, TransferDecision};
+use crate::service::{ItemQuery, Role, TransferDecision};
 use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use axum::response::{Html, Response};
@@ -31,13 +31,13 @@ const BOARD_OVERDUE: usize = 50;
 
 async fn board(State(s): State<AppState>, lang: Lang, PageStaff(u): PageStaff) -> Result<Response> {
     let board = s.service.board(&u).await?;
+    // The most late only: the board's own count says how many there are in all.
     let overdue_q = ItemQuery {
         state: None,
         overdue: Some(true),
+        limit: Some(BOARD_OVERDUE as i64),
     };
-    let mut overdue = s.service.oversight_items(&u, &overdue_q).await?;
-    let overdue_total = overdue.len();
-    overdue.truncate(BOARD_OVERDUE);
+    let overdue = s.service.oversight_items(&u, &overdue_q).await?;
     let catalog = s.service.catalog().await?;
     let names = names(&catalog);
     let label = |code: &str| {
@@ -45,10 +45,7 @@ async fn board(State(s): State<AppState>, lang: Lang, PageStaff(u): PageStaff) -
             .departments
             .iter()
             .find(|d| d.code == code)
-            .map_or(code.to_string(), |d| match (lang, &d.name_en) {
-                (Lang::En, Some(en)) => en.clone(),
-                _ => d.name.clone(),
-            })
+            .map_or(code.to_string(), |d| local_name(lang, &d.name, &d.name_en))
     };
     let t = |k: &str| s.templates.text(lang, k).unwrap_or_default();
     let bars: Vec<Bar> = board
@@ -71,7 +68,7 @@ async fn board(State(s): State<AppState>, lang: Lang, PageStaff(u): PageStaff) -
     let ctx = context! {
         board => board,
         overdue => overdue,
-        overdue_total => overdue_total,
+        overdue_total => board.total.overdue,
         overdue_shown => BOARD_OVERDUE,
         chart => chart,
         names => names,
@@ -114,7 +111,7 @@ async fn item(
     PageStaff(u): PageStaff,
     Path(id): Path<String>,
 ) -> Result<Html<String>> {
-    item_page(&s, lang, &u, "/oversight", &id, None, None).await
+    item_page(&s, lang, &u, Role::Supervisor, &id, None, None).await
 }
 
 #[derive(Deserialize)]
@@ -130,7 +127,7 @@ async fn assign(
     StaffForm(u, f): StaffForm<AssignForm>,
 ) -> Result<Response> {
     let r = s.service.assign(&u, &id, &f.department).await;
-    after(&s, lang, &u, "/oversight", &id, r, "notices.assigned").await
+    after(&s, lang, &u, Role::Supervisor, &id, r, "notices.assigned").await
 }
 
 #[derive(Deserialize)]
@@ -156,7 +153,7 @@ async fn decide(
         &s,
         lang,
         &u,
-        "/oversight",
+        Role::Supervisor,
         &id,
         r,
         "notices.transfer_decided",
@@ -181,7 +178,7 @@ async fn duplicate(
         &s,
         lang,
         &u,
-        "/oversight",
+        Role::Supervisor,
         &id,
         r,
         "notices.marked_duplicate",
@@ -202,5 +199,5 @@ async fn reject(
     StaffForm(u, f): StaffForm<RejectForm>,
 ) -> Result<Response> {
     let r = s.service.reject(&u, &id, &f.reason).await;
-    after(&s, lang, &u, "/oversight", &id, r, "notices.rejected").await
+    after(&s, lang, &u, Role::Supervisor, &id, r, "notices.rejected").await
 }

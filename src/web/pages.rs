@@ -21,6 +21,14 @@ pub fn render(
     state.templates.render(name, lang, full)
 }
 
+/// A catalog entry's name in the page's language: the English one on English pages when there is one.
+pub fn local_name(lang: Lang, name: &str, name_en: &Option<String>) -> String {
+    match (lang, name_en) {
+        (Lang::En, Some(en)) => en.clone(),
+        _ => name.to_string(),
+    }
+}
+
 /// code → entry maps, so templates can show names for codes.
 pub fn names(c: &Catalog) -> Value {
     let map = |v: &[Named]| {

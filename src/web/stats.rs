@@ -2,7 +2,7 @@
 //! the JSON of API.md. All three are the same report, so they always agree.
 use super::charts::{horizontal_bars, Bar};
 use super::lang::Lang;
-use super::pages::render;
+use super::pages::{local_name, render};
 use super::AppState;
 use crate::domain::statistics::{Figure, Figures, FIGURE_NAMES};
 use crate::domain::text::Problem;
@@ -207,16 +207,12 @@ async fn page(
 
 fn render_page(s: &AppState, lang: Lang, r: &StatsReport) -> Result<Vec<u8>> {
     let t = |k: &str| s.templates.text(lang, k).unwrap_or_default();
-    let name = |name: &str, en: &Option<String>| match (lang, en) {
-        (Lang::En, Some(en)) => en.clone(),
-        _ => name.to_string(),
-    };
     let pct = |f: Figure| f.value.map(|v| v * 100.0);
     let rate_bars: Vec<Bar> = r
         .departments
         .iter()
         .map(|d| Bar {
-            label: name(&d.name, &d.name_en),
+            label: local_name(lang, &d.name, &d.name_en),
             values: [
                 pct(d.subtree.response_rate),
                 pct(d.subtree.on_time_answer_rate),
