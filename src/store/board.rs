@@ -52,17 +52,15 @@ impl Store {
         milestone: Milestone,
         since: i64,
     ) -> Result<Vec<(String, i64, i64)>> {
-        let sql = match milestone {
-            Milestone::Acknowledged => {
-                "SELECT department || '' AS d, (acknowledged_at - dispatched_at) / 3600 AS h, COUNT(*) \
-                 FROM reports WHERE acknowledged_at >= $1 AND dispatched_at IS NOT NULL GROUP BY d, h"
-            }
-            Milestone::Responded => {
-                "SELECT department || '' AS d, (responded_at - dispatched_at) / 3600 AS h, COUNT(*) \
-                 FROM reports WHERE responded_at >= $1 AND dispatched_at IS NOT NULL GROUP BY d, h"
-            }
+        let at = match milestone {
+            Milestone::Acknowledged => "acknowledged_at",
+            Milestone::Responded => "responded_at",
         };
-        Ok(sqlx::query_as(sql)
+        let sql = format!(
+            "SELECT department || '' AS d, ({at} - dispatched_at) / 3600 AS h, COUNT(*) \
+             FROM reports WHERE {at} >= $1 AND dispatched_at IS NOT NULL GROUP BY d, h"
+        );
+        Ok(sqlx::query_as(&sql)
             .bind(since)
             .fetch_all(self.pool())
             .await?)
