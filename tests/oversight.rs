@@ -58,15 +58,15 @@ fn ids(list: &Value) -> Vec<String> {
 }
 
 async fn late_acknowledgement_escalates_once_then_climbs(app: TestApp) {
-    app.user("desk-station", Role::Desk, Some("agri-station"))
+    let desk = app
+        .signed_in("desk-station", Role::Desk, Some("agri-station"))
         .await;
-    app.user("sup-agri", Role::Supervisor, Some("agriculture"))
+    let sup = app
+        .signed_in("sup-agri", Role::Supervisor, Some("agriculture"))
         .await;
-    app.user("sup-edu", Role::Supervisor, Some("education"))
+    let other = app
+        .signed_in("sup-edu", Role::Supervisor, Some("education"))
         .await;
-    let desk = app.bearer("desk-station").await;
-    let sup = app.bearer("sup-agri").await;
-    let other = app.bearer("sup-edu").await;
 
     // Excessive paperwork in Xinhe → the agricultural station: acknowledge within 2 days, answer within 10.
     let (id, _) = app.submit("excessive-paperwork", "xinhe", None).await;
@@ -195,12 +195,12 @@ both_backends!(
 );
 
 async fn late_response_and_auto_close(app: TestApp) {
-    app.user("desk-civil", Role::Desk, Some("civil-affairs"))
+    let desk = app
+        .signed_in("desk-civil", Role::Desk, Some("civil-affairs"))
         .await;
-    app.user("sup-county", Role::Supervisor, Some("county"))
+    let sup = app
+        .signed_in("sup-county", Role::Supervisor, Some("county"))
         .await;
-    let desk = app.bearer("desk-civil").await;
-    let sup = app.bearer("sup-county").await;
 
     // Duplicate inspections, county-wide → civil affairs: acknowledge in 2 days, answer in 15.
     let (id, receipt) = app.submit("duplicate-inspections", "county", None).await;
@@ -302,12 +302,12 @@ async fn late_response_and_auto_close(app: TestApp) {
 both_backends!(late_response, late_response_and_auto_close);
 
 async fn reopen_sets_new_deadline_and_second_reopen_escalates(app: TestApp) {
-    app.user("desk-civil", Role::Desk, Some("civil-affairs"))
+    let desk = app
+        .signed_in("desk-civil", Role::Desk, Some("civil-affairs"))
         .await;
-    app.user("sup-county", Role::Supervisor, Some("county"))
+    let sup = app
+        .signed_in("sup-county", Role::Supervisor, Some("county"))
         .await;
-    let desk = app.bearer("desk-civil").await;
-    let sup = app.bearer("sup-county").await;
     let (id, receipt) = app.submit("duplicate-inspections", "county", None).await;
     desk_post(&app, &desk, &id, "acknowledge", json!({})).await;
     let answer = json!({"outcome": "partially_resolved", "body": "已部分处理。"});
@@ -364,9 +364,9 @@ async fn chain_size(app: &TestApp) -> u64 {
 }
 
 async fn concurrent_sweepers_escalate_exactly_once(app: TestApp) {
-    app.user("sup-county", Role::Supervisor, Some("county"))
+    let sup = app
+        .signed_in("sup-county", Role::Supervisor, Some("county"))
         .await;
-    let sup = app.bearer("sup-county").await;
     let mut items = Vec::new();
     for _ in 0..12 {
         items.push(app.submit("duplicate-inspections", "county", None).await.0);
@@ -402,15 +402,15 @@ async fn concurrent_sweepers_escalate_exactly_once(app: TestApp) {
 both_backends!(two_sweepers, concurrent_sweepers_escalate_exactly_once);
 
 async fn duplicate_follows_canonical_and_reject_gives_reason(app: TestApp) {
-    app.user("desk-civil", Role::Desk, Some("civil-affairs"))
+    let desk = app
+        .signed_in("desk-civil", Role::Desk, Some("civil-affairs"))
         .await;
-    app.user("sup-county", Role::Supervisor, Some("county"))
+    let sup = app
+        .signed_in("sup-county", Role::Supervisor, Some("county"))
         .await;
-    app.user("sup-edu", Role::Supervisor, Some("education"))
+    let other = app
+        .signed_in("sup-edu", Role::Supervisor, Some("education"))
         .await;
-    let desk = app.bearer("desk-civil").await;
-    let sup = app.bearer("sup-county").await;
-    let other = app.bearer("sup-edu").await;
     let (canonical, canonical_receipt) = app.submit("duplicate-inspections", "county", None).await;
     let (dup, dup_receipt) = app.submit("duplicate-inspections", "county", None).await;
     let (spam, spam_receipt) = app.submit("duplicate-inspections", "county", None).await;
@@ -539,14 +539,15 @@ both_backends!(
 ///   p90 6; answer [10, 50]; closed 2, reopen 0.5, unconfirmed 0.5.
 async fn board_figures_match_hand_computed(app: TestApp) {
     const TB: i64 = T0 + 19 * D;
-    app.user("desk-civil", Role::Desk, Some("civil-affairs"))
+    let civil = app
+        .signed_in("desk-civil", Role::Desk, Some("civil-affairs"))
         .await;
-    app.user("desk-edu", Role::Desk, Some("education")).await;
-    app.user("sup-county", Role::Supervisor, Some("county"))
+    let edu = app
+        .signed_in("desk-edu", Role::Desk, Some("education"))
         .await;
-    let civil = app.bearer("desk-civil").await;
-    let edu = app.bearer("desk-edu").await;
-    let sup = app.bearer("sup-county").await;
+    let sup = app
+        .signed_in("sup-county", Role::Supervisor, Some("county"))
+        .await;
     let answer = |body: &str| json!({"outcome": "resolved", "body": body});
 
     let (x1, r1) = app.submit("duplicate-inspections", "county", None).await;
@@ -668,9 +669,9 @@ async fn board_figures_match_hand_computed(app: TestApp) {
     assert_eq!(total["unconfirmed_share"], 0.5);
 
     // A supervisor lower down sees only their subtree.
-    app.user("sup-agri", Role::Supervisor, Some("agriculture"))
+    let sup_agri = app
+        .signed_in("sup-agri", Role::Supervisor, Some("agriculture"))
         .await;
-    let sup_agri = app.bearer("sup-agri").await;
     let board = app
         .get("/api/v1/oversight/summary", Some(&sup_agri))
         .await

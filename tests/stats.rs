@@ -30,11 +30,12 @@ const D: i64 = 86_400;
 /// - education: received 7, response rate 1, hours 10 / 10, overdue 0.
 /// - categories: excessive-paperwork 4 → hidden, so duplicate-inspections 6 is hidden too; other 7.
 async fn fixture(app: &TestApp) -> (Vec<String>, Vec<String>) {
-    app.user("desk-civil", Role::Desk, Some("civil-affairs"))
+    let civil = app
+        .signed_in("desk-civil", Role::Desk, Some("civil-affairs"))
         .await;
-    app.user("desk-edu", Role::Desk, Some("education")).await;
-    let civil = app.bearer("desk-civil").await;
-    let edu = app.bearer("desk-edu").await;
+    let edu = app
+        .signed_in("desk-edu", Role::Desk, Some("education"))
+        .await;
     let mut civil_items = Vec::new();
     for _ in 0..6 {
         civil_items.push(app.submit("duplicate-inspections", "county", None).await);

@@ -341,6 +341,12 @@ impl TestApp {
         self.request(b.body(Body::empty()).unwrap()).await
     }
 
+    /// Create a staff account and sign it in through the API; the `Authorization` header value.
+    pub async fn signed_in(&self, username: &str, role: Role, department: Option<&str>) -> String {
+        self.user(username, role, department).await;
+        self.bearer(username).await
+    }
+
     /// Sign in through the API; returns the `Authorization` header value.
     pub async fn bearer(&self, username: &str) -> String {
         let r = self
