@@ -3,7 +3,6 @@
 pub mod config;
 pub mod crypto;
 pub mod domain;
-pub mod error;
 pub mod jobs;
 pub mod service;
 pub mod store;

@@ -1,8 +1,8 @@
 //! Checking the audit chain, and the signed checkpoint of its head.
+use super::error::Result;
 use super::Service;
 use crate::crypto::chain::{event_hash, GENESIS};
 use crate::crypto::checkpoint::{checkpoint_body, sign_note, NoteError, VerifiedCheckpoint};
-use crate::error::Result;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use serde::Serialize;

@@ -1,8 +1,8 @@
 //! Staff accounts, password checks and sessions.
+use super::error::{Error, Result};
 use super::{Actor, Service};
 use crate::crypto::{random_bytes, token_hash};
 use crate::domain::text::Problem;
-use crate::error::{Error, Result};
 use crate::store::{NewEvent, StaffRow};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};

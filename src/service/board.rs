@@ -1,9 +1,9 @@
 //! The supervisor's board: for each department of the supervisor's subtree, what is open, what is
 //! late and how fast it answered over the last 30 days.
+use super::error::{Error, Result};
 use super::{Role, Service, StaffUser};
 use crate::domain::stats::{ratio, Spread};
 use crate::domain::State;
-use crate::error::{Error, Result};
 use crate::store::Milestone;
 use serde::Serialize;
 use std::collections::HashMap;

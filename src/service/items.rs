@@ -1,4 +1,5 @@
 //! Items as staff handle them: release after the delay, desk inboxes and actions, supervisor actions.
+use super::error::{Error, Result};
 use super::reporter::department_tree;
 use super::{
     state_of, Actor, ItemDetail, ItemSummary, MessageView, Msg, Role, Service, StaffUser, Step,
@@ -7,7 +8,6 @@ use super::{
 use crate::domain::routing::Tree;
 use crate::domain::text::{bounded, Problem, BODY_MAX, REASON_MAX};
 use crate::domain::{Action, Outcome, State};
-use crate::error::{Error, Result};
 use crate::store::{CategoryRow, ReportFilter, ReportRow};
 use serde::Deserialize;
 

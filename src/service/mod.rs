@@ -3,6 +3,7 @@
 mod audit;
 mod auth;
 mod board;
+mod error;
 mod items;
 mod org;
 mod reporter;
@@ -13,6 +14,7 @@ mod views;
 pub use audit::{saved_note, ChainStatus, Checkpoint, CheckpointMismatch};
 pub use auth::{Login, Role, StaffUser};
 pub use board::{Board, BoardRow, BOARD_WINDOW};
+pub use error::{Error, Result};
 pub use items::{ItemQuery, TransferDecision};
 pub use org::DemoAccount;
 pub use reporter::NewReportInput;
@@ -24,7 +26,6 @@ use crate::crypto::Keyring;
 use crate::domain::clock::{date, rfc3339};
 use crate::domain::deadlines::{self, Deadlines};
 use crate::domain::{lifecycle, Action, Clock, State};
-use crate::error::{Error, Result};
 use crate::store::{NamedRow, NewEvent, NewMessage, ReportRow, Store, Tx};
 use std::sync::Arc;
 

@@ -1,9 +1,9 @@
 //! The organisation file: import (all-or-nothing, idempotent by code), export, and the demo setup.
+use super::error::{Error, Result};
 use super::{Actor, Role, Service};
 use crate::crypto::random_bytes;
 use crate::domain::org::{Area, Category, Department, Org, OrgError, Rule};
 use crate::domain::Span;
-use crate::error::{Error, Result};
 use crate::store::{CategoryRow, NamedRow, NewEvent, RuleRow};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine;

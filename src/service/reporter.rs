@@ -1,4 +1,5 @@
 //! What a reporter can do, holding nothing but a receipt.
+use super::error::{Error, Result};
 use super::sweep::{escalate, escalation_step};
 use super::{
     Actor, Catalog, ClosedView, MessageView, Msg, Named, ReporterView, ResponseView, Service, Step,
@@ -9,7 +10,6 @@ use crate::domain::receipt::{report_id, Receipt, ENTROPY_BYTES};
 use crate::domain::routing::{Route, RouteError, Router, Rule, Tree};
 use crate::domain::text::{bounded, Problem, BODY_MAX, REASON_MAX, TITLE_MAX};
 use crate::domain::{Action, State};
-use crate::error::{Error, Result};
 use crate::store::{CatalogRows, NewEvent, NewReport, ReportRow, StoreError, Tx};
 use serde::Deserialize;
 

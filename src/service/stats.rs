@@ -4,13 +4,13 @@
 //!
 //! The snapshot lives in each instance's memory: it is derived data, rebuilt from the database by
 //! every instance on its own schedule, so instances agree on everything but the moment they refresh.
+use super::error::{Error, Result};
 use super::{Checkpoint, Service};
 use crate::domain::clock::{day_start, month_index, month_label, parse_month};
 use crate::domain::disclosure::{suppress, Group};
 use crate::domain::statistics::{Figures, Hidden, ItemFacts, Tally};
 use crate::domain::text::Problem;
 use crate::domain::Span;
-use crate::error::{Error, Result};
 use crate::store::CatalogRows;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;

@@ -3,12 +3,12 @@
 //! Each item is handled in its own transaction that re-reads the row and writes it back only if its
 //! version is unchanged, so two sweepers (two instances, or a sweep racing a staff action) never act
 //! twice on one missed deadline: the loser sees a conflict and the re-read row no longer needs it.
+use super::error::{Error, Result};
 use super::reporter::department_tree;
 use super::{deadlines_of, state_of, Actor, Service, Step};
 use crate::domain::deadlines::{self, Sweep};
 use crate::domain::routing::Tree;
 use crate::domain::{Action, State};
-use crate::error::{Error, Result};
 use crate::store::ReportRow;
 
 const SWEEP_BATCH: i64 = 200;

@@ -6,10 +6,10 @@ use super::pages::{names, render, with_depth};
 use super::ratelimit::{limited, ClientAddr};
 use super::AppState;
 use crate::domain::{Outcome, State as ItemState};
-use crate::error::{Error, Result};
-use crate::service::{ItemQuery, Role, StaffUser};
+use crate::service::{Error as ServiceError, ItemQuery, Role, StaffUser};
+use crate::web::error::{Error, Result};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -71,7 +71,7 @@ async fn login(
             )
                 .into_response())
         }
-        Err(e @ (Error::InvalidCredentials | Error::RateLimited)) => {
+        Err(e @ (Error::Service(ServiceError::InvalidCredentials) | Error::RateLimited)) => {
             let message = localize(&s, lang, &ErrorInfo::from(&e));
             let page = render(
                 &s,
@@ -81,11 +81,7 @@ async fn login(
                 None,
                 context! { error => message, username => f.username },
             )?;
-            Ok((
-                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNAUTHORIZED),
-                page,
-            )
-                .into_response())
+            Ok((e.status(), page).into_response())
         }
         Err(e) => Err(e),
     }
@@ -216,14 +212,20 @@ pub(super) async fn after(
     u: &StaffUser,
     audience: Role,
     id: &str,
-    r: Result<()>,
+    r: crate::service::Result<()>,
     notice: &str,
 ) -> Result<Response> {
-    match r {
+    match r.map_err(Error::from) {
         Ok(()) => Ok(item_page(s, lang, u, audience, id, Some(notice), None)
             .await?
             .into_response()),
-        Err(e @ (Error::Field(_) | Error::InvalidTransition(_) | Error::Conflict)) => {
+        Err(
+            e @ Error::Service(
+                ServiceError::Field(_)
+                | ServiceError::InvalidTransition(_)
+                | ServiceError::Conflict,
+            ),
+        ) => {
             let info = ErrorInfo::from(&e);
             let page = item_page(
                 s,

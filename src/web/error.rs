@@ -1,15 +1,94 @@
-//! How the one error type leaves the server: a JSON body (API.md) everywhere, turned into a localized
-//! HTML page by `html_errors` on the page routers.
+//! The web layer's error: a service error, or something only HTTP can get wrong (a body that is not
+//! JSON, a missing CSRF token, too many attempts). It leaves the server as a JSON body (API.md)
+//! everywhere, turned into a localized HTML page by `html_errors` on the page routers.
 use super::lang::Lang;
 use super::AppState;
 use crate::domain::text::Problem;
-use crate::error::Error;
+use crate::service::Error as ServiceError;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    #[error("the request body is not valid JSON for this call: {0}")]
+    MalformedJson(String),
+    #[error(
+        "the form's security token or origin is missing or wrong; reload the page and try again"
+    )]
+    CsrfFailed,
+    #[error("the request body is too large")]
+    TooLarge,
+    #[error("too many attempts; wait a few minutes and try again")]
+    RateLimited,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<crate::domain::text::FieldError> for Error {
+    fn from(e: crate::domain::text::FieldError) -> Self {
+        Error::Service(ServiceError::Field(e))
+    }
+}
+
+impl Error {
+    pub const NOT_FOUND: Error = Error::Service(ServiceError::NotFound);
+
+    /// A failure of the server itself (a template that does not render, say): logged, answered 500.
+    pub fn internal(e: impl Into<anyhow::Error>) -> Error {
+        Error::Service(ServiceError::internal(e))
+    }
+
+    pub fn field(field: &'static str, problem: Problem) -> Error {
+        Error::Service(ServiceError::field(field, problem))
+    }
+
+    /// The HTTP status of each error: the web layer's only decision table.
+    pub fn status(&self) -> StatusCode {
+        use ServiceError as S;
+        match self {
+            Error::MalformedJson(_) | Error::Service(S::Field(_)) => StatusCode::BAD_REQUEST,
+            Error::Service(S::InvalidReceipt | S::InvalidCredentials | S::Unauthenticated) => {
+                StatusCode::UNAUTHORIZED
+            }
+            Error::CsrfFailed | Error::Service(S::Forbidden) => StatusCode::FORBIDDEN,
+            Error::Service(S::NotFound) => StatusCode::NOT_FOUND,
+            Error::Service(S::InvalidTransition(_) | S::Conflict) => StatusCode::CONFLICT,
+            Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Error::Service(S::Unavailable) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Service(S::Internal(_)) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Stable machine-readable code of API.md's error body.
+    pub fn code(&self) -> &'static str {
+        use ServiceError as S;
+        match self {
+            Error::MalformedJson(_) => "malformed_json",
+            Error::CsrfFailed => "csrf_failed",
+            Error::TooLarge => "too_large",
+            Error::RateLimited => "rate_limited",
+            Error::Service(e) => match e {
+                S::Field(_) => "invalid_input",
+                S::InvalidReceipt => "invalid_receipt",
+                S::InvalidCredentials => "invalid_credentials",
+                S::Unauthenticated => "unauthenticated",
+                S::Forbidden => "forbidden",
+                S::NotFound => "not_found",
+                S::InvalidTransition(_) => "invalid_transition",
+                S::Conflict => "conflict",
+                S::Unavailable => "unavailable",
+                S::Internal(_) => "internal",
+            },
+        }
+    }
+}
 
 /// What a page needs to re-render an error in the user's language.
 #[derive(Clone, Debug)]
@@ -24,11 +103,11 @@ pub struct ErrorInfo {
 impl From<&Error> for ErrorInfo {
     fn from(e: &Error) -> Self {
         let (field, problem) = match e {
-            Error::Field(f) => (Some(f.field), Some(f.problem.clone())),
+            Error::Service(ServiceError::Field(f)) => (Some(f.field), Some(f.problem.clone())),
             _ => (None, None),
         };
         ErrorInfo {
-            status: StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            status: e.status(),
             code: e.code(),
             field,
             problem,
@@ -39,7 +118,7 @@ impl From<&Error> for ErrorInfo {
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        if let Error::Internal(e) = &self {
+        if let Error::Service(ServiceError::Internal(e)) = &self {
             // Internal details go to the log only, never to the client.
             tracing::error!(error = ?e, "internal error");
         }
@@ -48,7 +127,7 @@ impl IntoResponse for Error {
         if let Some(field) = info.field {
             error["field"] = field.into();
         }
-        if let Error::InvalidTransition(t) = &self {
+        if let Error::Service(ServiceError::InvalidTransition(t)) = &self {
             error["state"] = t.from.as_str().into();
         }
         let status = info.status;
@@ -106,5 +185,5 @@ pub async fn html_errors(State(state): State<AppState>, req: Request, next: Next
 }
 
 pub async fn not_found() -> Error {
-    Error::NotFound
+    Error::NOT_FOUND
 }

@@ -2,8 +2,8 @@
 //! and establish who is calling.
 use super::ratelimit::ClientAddr;
 use super::AppState;
-use crate::error::Error;
 use crate::service::StaffUser;
+use crate::web::error::Error;
 use axum::extract::rejection::{FormRejection, JsonRejection};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::header::{AUTHORIZATION, COOKIE, HOST, ORIGIN};
@@ -123,7 +123,7 @@ impl FromRequestParts<AppState> for ApiStaff {
             .strip_prefix("Bearer ")
             .map(str::trim)
             .filter(|t| !t.is_empty());
-        let token = token.ok_or(Error::Unauthenticated)?;
+        let token = token.ok_or(Error::Service(crate::service::Error::Unauthenticated))?;
         Ok(ApiStaff(state.service.session(token).await?))
     }
 }
@@ -151,8 +151,8 @@ impl FromRequestParts<AppState> for PageStaff {
         let token = session_token(&parts.headers).ok_or_else(login)?;
         match state.service.session(&token).await {
             Ok(user) => Ok(PageStaff(user)),
-            Err(Error::Unauthenticated) => Err(login()),
-            Err(e) => Err(e.into_response()),
+            Err(crate::service::Error::Unauthenticated) => Err(login()),
+            Err(e) => Err(Error::from(e).into_response()),
         }
     }
 }

@@ -1,8 +1,8 @@
 //! What every page handler shares: rendering with the common variables, and lookup tables of names.
 use super::lang::Lang;
 use super::AppState;
-use crate::error::Result;
 use crate::service::{Catalog, Named, StaffUser};
+use crate::web::error::Result;
 use axum::response::Html;
 use minijinja::{context, Value};
 use std::collections::BTreeMap;

@@ -3,7 +3,7 @@ use super::lang::Lang;
 use super::pages::render;
 use super::templates::STYLESHEET;
 use super::AppState;
-use crate::error::Result;
+use crate::web::error::Result;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse};

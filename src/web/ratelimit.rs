@@ -82,20 +82,17 @@ impl RateLimiter {
 pub async fn limited<T>(
     limiter: &RateLimiter,
     addr: ClientAddr,
-    check: impl std::future::Future<Output = crate::error::Result<T>>,
-) -> crate::error::Result<T> {
-    use crate::error::Error;
+    check: impl std::future::Future<Output = crate::service::Result<T>>,
+) -> crate::web::error::Result<T> {
+    use crate::service::Error as S;
     if !limiter.allowed(addr) {
-        return Err(Error::RateLimited);
+        return Err(crate::web::error::Error::RateLimited);
     }
     let result = check.await;
-    if matches!(
-        result,
-        Err(Error::InvalidReceipt | Error::InvalidCredentials)
-    ) {
+    if matches!(result, Err(S::InvalidReceipt | S::InvalidCredentials)) {
         limiter.failed(addr);
     }
-    result
+    Ok(result?)
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@ use super::lang::Lang;
 use super::pages::{names, render, with_depth};
 use super::ratelimit::{limited, ClientAddr};
 use super::AppState;
-use crate::error::{Error, Result};
-use crate::service::NewReportInput;
+use crate::service::{Error as ServiceError, NewReportInput};
+use crate::web::error::{Error, Result};
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -81,7 +81,7 @@ async fn submit(
         body: f.body,
         subject_department: Some(f.subject_department).filter(|d| !d.trim().is_empty()),
     };
-    match s.service.submit(input.clone()).await {
+    match s.service.submit(input.clone()).await.map_err(Error::from) {
         Ok(submitted) => Ok(render(
             &s,
             lang,
@@ -91,7 +91,7 @@ async fn submit(
             context! { submitted => submitted },
         )?
         .into_response()),
-        Err(e @ Error::Field(_)) => {
+        Err(e @ Error::Service(ServiceError::Field(_))) => {
             let page = form_page(&s, lang, &input, Some(&e)).await?;
             Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response())
         }
@@ -140,7 +140,7 @@ async fn show(
             let ctx = context! { report => report, receipt => receipt, names => names(&catalog), notice => notice, error => () };
             Ok(render(s, lang, "follow_show.html", "/follow", None, ctx)?.into_response())
         }
-        Err(e @ (Error::InvalidReceipt | Error::RateLimited)) => {
+        Err(e @ (Error::Service(ServiceError::InvalidReceipt) | Error::RateLimited)) => {
             let message = localize(s, lang, &ErrorInfo::from(&e));
             let page = render(
                 s,
@@ -150,11 +150,7 @@ async fn show(
                 None,
                 context! { error => message },
             )?;
-            Ok((
-                axum::http::StatusCode::from_u16(e.status()).unwrap_or_default(),
-                page,
-            )
-                .into_response())
+            Ok((e.status(), page).into_response())
         }
         Err(e) => Err(e),
     }
@@ -183,7 +179,7 @@ async fn act(
 ) -> Result<Response> {
     match result {
         Ok(()) => show(s, lang, addr, &f.receipt, Some(notice)).await,
-        Err(Error::InvalidReceipt | Error::RateLimited) => {
+        Err(Error::Service(ServiceError::InvalidReceipt) | Error::RateLimited) => {
             show(s, lang, addr, &f.receipt, None).await
         }
         Err(e) => {
@@ -238,7 +234,7 @@ async fn action(
             limited(&s.limiter, addr, service.reporter_withdraw(&f.receipt)).await,
             "notices.withdrawn",
         ),
-        _ => return Err(Error::NotFound),
+        _ => return Err(Error::NOT_FOUND),
     };
     act(&s, lang, addr, &f, r, notice).await
 }

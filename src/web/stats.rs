@@ -6,8 +6,8 @@ use super::pages::{local_name, render};
 use super::AppState;
 use crate::domain::statistics::{Figure, Figures, FIGURE_NAMES};
 use crate::domain::text::Problem;
-use crate::error::{Error, Result};
-use crate::service::{StatsQuery, StatsReport};
+use crate::service::{Error as ServiceError, StatsQuery, StatsReport};
+use crate::web::error::{Error, Result};
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -37,7 +37,7 @@ async fn report(
     let q = q
         .map(|Query(q)| q)
         .map_err(|_| Error::field("from", Problem::Invalid))?;
-    s.service.public_stats(&q).await
+    Ok(s.service.public_stats(&q).await?)
 }
 
 async fn json(
@@ -46,7 +46,7 @@ async fn json(
 ) -> Result<Response> {
     let r = report(&s, q).await?;
     let body = s.stats_outputs.get_or_render(&r, Output::Json, || {
-        serde_json::to_vec(&*r).map_err(Error::internal)
+        serde_json::to_vec(&*r).map_err(|e| ServiceError::internal(e).into())
     })?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }

@@ -1,7 +1,7 @@
 //! Page rendering: minijinja templates and the zh-CN / en catalogs, compiled into the binary so a
 //! deployment is one file and nothing is loaded from elsewhere at run time.
 use super::lang::Lang;
-use crate::error::{Error, Result};
+use crate::web::error::{Error, Result};
 use axum::response::Html;
 use minijinja::{Environment, State, Value};
 use std::collections::HashMap;

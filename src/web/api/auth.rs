@@ -1,7 +1,7 @@
 //! Staff sign-in for API clients: a bearer token backed by the same database sessions as the pages.
 use super::ok;
-use crate::error::Result;
 use crate::service::Login;
+use crate::web::error::Result;
 use crate::web::extract::ApiJson;
 use crate::web::ratelimit::{limited, ClientAddr};
 use crate::web::AppState;

@@ -1,7 +1,7 @@
 //! Desk API: items of the caller's own department.
 use super::ok;
-use crate::error::Result;
 use crate::service::{ItemDetail, ItemQuery, ItemSummary, Role};
+use crate::web::error::Result;
 use crate::web::extract::{ApiJson, ApiStaff};
 use crate::web::AppState;
 use axum::extract::rejection::QueryRejection;

@@ -6,7 +6,7 @@ mod public;
 mod reporter;
 
 use super::AppState;
-use crate::error::Error;
+use crate::web::error::Error;
 use axum::Router;
 
 pub fn router() -> Router<AppState> {
@@ -17,7 +17,7 @@ pub fn router() -> Router<AppState> {
         .merge(oversight::router())
         .merge(public::router())
         .merge(super::stats::api_router())
-        .fallback(|| async { Error::NotFound })
+        .fallback(|| async { Error::NOT_FOUND })
 }
 
 /// Body of a successful action that has nothing else to say.
@@ -31,7 +31,7 @@ pub fn item_filter(
         axum::extract::Query<crate::service::ItemQuery>,
         axum::extract::rejection::QueryRejection,
     >,
-) -> crate::error::Result<crate::service::ItemQuery> {
+) -> crate::web::error::Result<crate::service::ItemQuery> {
     q.map(|axum::extract::Query(q)| q)
         .map_err(|_| Error::field("state", crate::domain::text::Problem::Invalid))
 }

@@ -1,8 +1,8 @@
 //! Oversight API: items in the supervisor's subtree.
 use super::desk::Items;
 use super::ok;
-use crate::error::Result;
 use crate::service::{Board, ItemDetail, ItemQuery, Role, TransferDecision};
+use crate::web::error::Result;
 use crate::web::extract::{ApiJson, ApiStaff};
 use crate::web::AppState;
 use axum::extract::rejection::QueryRejection;

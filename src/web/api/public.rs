@@ -1,6 +1,6 @@
 //! Public API: the audit-log checkpoint.
-use crate::error::Result;
 use crate::service::Checkpoint;
+use crate::web::error::Result;
 use crate::web::AppState;
 use axum::extract::State;
 use axum::routing::get;

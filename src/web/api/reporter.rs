@@ -1,7 +1,7 @@
 //! Reporter API: no account; `Authorization: Receipt <receipt>` is the only credential.
 use super::ok;
-use crate::error::Result;
 use crate::service::{Catalog, NewReportInput, ReporterView, Submitted};
+use crate::web::error::Result;
 use crate::web::extract::{ApiJson, ReceiptAuth};
 use crate::web::ratelimit::{limited, ClientAddr};
 use crate::web::AppState;
