@@ -145,6 +145,11 @@ impl Service {
         self.inner.clock.now()
     }
 
+    /// Whether the database answers, for readiness probes.
+    pub async fn ping(&self) -> Result<()> {
+        Ok(self.inner.store.ping().await?)
+    }
+
     fn fmt_time(&self, t: i64) -> String {
         rfc3339(t, self.inner.settings.utc_offset)
     }

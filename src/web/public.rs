@@ -28,7 +28,7 @@ async fn healthz() -> Json<serde_json::Value> {
 
 /// Ready only while the database answers.
 async fn readyz(State(s): State<AppState>) -> impl IntoResponse {
-    match s.service.store().ping().await {
+    match s.service.ping().await {
         Ok(()) => (
             StatusCode::OK,
             Json(serde_json::json!({ "status": "ready" })),
