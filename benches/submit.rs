@@ -84,7 +84,7 @@ async fn run_backend(
         .unwrap();
     service.import_org(DEMO_ORG).await.unwrap();
     let (addr, stop, server) = start_server(&service).await;
-    let events_before = service.store().chain_head().await.unwrap().0;
+    let events_before = service.checkpoint().await.unwrap().size;
 
     let mut created = 0;
     for &c in clients {
@@ -111,7 +111,7 @@ async fn run_backend(
     };
     assert_eq!(size - events_before, 2 * created as i64, "{name}: events");
     println!("{name:<8} checked: {created} reports answered 201, 2 events each, audit chain valid ({size} events)");
-    service.store().close().await;
+    service.close().await;
 }
 
 async fn start_server(

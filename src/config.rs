@@ -1,9 +1,32 @@
-//! All configuration in one place: flags, each also read from `ZHIYAN_<FLAG>` (clap's `env`), with the
-//! defaults of API.md. Secrets are never printed: Debug redacts the database password.
+//! All configuration in one place: flags, each also read from `ZHIYAN_<FLAG>` (clap's `env`), with
+//! the defaults written once below. Secrets are never printed: Debug redacts the database password.
 use crate::domain::Span;
+use crate::service::Settings;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+
+/// Every default, once: the flags, the service's `Settings::default()` and the docs all read these.
+pub mod defaults {
+    pub const DATA_DIR: &str = "./zhiyan-data";
+    pub const DB_MAX_CONNECTIONS: u32 = 10;
+    pub const DB_ACQUIRE_TIMEOUT: &str = "5s";
+    pub const BIND: &str = "127.0.0.1:8080";
+    pub const RELEASE_DELAY: &str = "30m";
+    /// `--demo` releases at once unless a delay is given, so the demo loop needs no waiting.
+    pub const DEMO_RELEASE_DELAY: &str = "0s";
+    pub const STATS_LAG: &str = "1d";
+    pub const STATS_K: u32 = 5;
+    pub const STATS_REFRESH: &str = "10m";
+    pub const SWEEP_INTERVAL: &str = "30s";
+    pub const UTC_OFFSET: &str = "+08:00";
+    /// How long a staff sign-in lasts.
+    pub const SESSION_TTL: &str = "12h";
+}
+
+fn span(text: &str) -> Span {
+    Span::parse(text).expect("the built-in defaults parse")
+}
 
 /// Where the data lives; shared by every command.
 #[derive(clap::Args, Clone)]
@@ -15,7 +38,7 @@ pub struct DataArgs {
     #[arg(
         long,
         env = "ZHIYAN_DATA_DIR",
-        default_value = "./zhiyan-data",
+        default_value = defaults::DATA_DIR,
         global = true
     )]
     pub data_dir: PathBuf,
@@ -23,7 +46,7 @@ pub struct DataArgs {
     #[arg(
         long,
         env = "ZHIYAN_DB_MAX_CONNECTIONS",
-        default_value_t = 10,
+        default_value_t = defaults::DB_MAX_CONNECTIONS,
         global = true
     )]
     pub db_max_connections: u32,
@@ -31,7 +54,7 @@ pub struct DataArgs {
     #[arg(
         long,
         env = "ZHIYAN_DB_ACQUIRE_TIMEOUT",
-        default_value = "5s",
+        default_value = defaults::DB_ACQUIRE_TIMEOUT,
         value_parser = Span::parse,
         global = true
     )]
@@ -59,7 +82,7 @@ impl fmt::Debug for DataArgs {
 
 #[derive(clap::Args, Clone, Debug)]
 pub struct ServeArgs {
-    #[arg(long, env = "ZHIYAN_BIND", default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "ZHIYAN_BIND", default_value = defaults::BIND)]
     pub bind: SocketAddr,
     /// Load the demo organisation and accounts when the database is empty.
     #[arg(long, env = "ZHIYAN_DEMO")]
@@ -68,26 +91,55 @@ pub struct ServeArgs {
     #[arg(long, env = "ZHIYAN_RELEASE_DELAY", value_parser = Span::parse)]
     pub release_delay: Option<Span>,
     /// Public statistics include data only up to now minus this.
-    #[arg(long, env = "ZHIYAN_STATS_LAG", default_value = "1d", value_parser = Span::parse)]
+    #[arg(long, env = "ZHIYAN_STATS_LAG", default_value = defaults::STATS_LAG, value_parser = Span::parse)]
     pub stats_lag: Span,
     /// Smallest count (and base of a rate) public statistics show.
-    #[arg(long, env = "ZHIYAN_STATS_K", default_value_t = 5)]
+    #[arg(long, env = "ZHIYAN_STATS_K", default_value_t = defaults::STATS_K)]
     pub stats_k: u32,
     /// How often the public statistics are rebuilt from the database (at most this stale).
-    #[arg(long, env = "ZHIYAN_STATS_REFRESH", default_value = "10m", value_parser = Span::parse)]
+    #[arg(long, env = "ZHIYAN_STATS_REFRESH", default_value = defaults::STATS_REFRESH, value_parser = Span::parse)]
     pub stats_refresh: Span,
     /// How often deadlines and pending releases are checked.
-    #[arg(long, env = "ZHIYAN_SWEEP_INTERVAL", default_value = "30s", value_parser = Span::parse)]
+    #[arg(long, env = "ZHIYAN_SWEEP_INTERVAL", default_value = defaults::SWEEP_INTERVAL, value_parser = Span::parse)]
     pub sweep_interval: Span,
     /// The deployment's time zone as an offset from UTC, e.g. +08:00; dates and times use it.
-    #[arg(long, env = "ZHIYAN_UTC_OFFSET", default_value = "+08:00", value_parser = parse_offset)]
+    #[arg(long, env = "ZHIYAN_UTC_OFFSET", default_value = defaults::UTC_OFFSET, value_parser = parse_offset)]
     pub utc_offset: i64,
 }
 
 impl ServeArgs {
     pub fn release_delay(&self) -> Span {
-        self.release_delay
-            .unwrap_or(if self.demo { Span(0) } else { Span(30 * 60) })
+        self.release_delay.unwrap_or_else(|| {
+            span(if self.demo {
+                defaults::DEMO_RELEASE_DELAY
+            } else {
+                defaults::RELEASE_DELAY
+            })
+        })
+    }
+
+    /// What the use cases need of these flags.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            release_delay: self.release_delay().seconds(),
+            utc_offset: self.utc_offset,
+            stats_lag: self.stats_lag.seconds(),
+            stats_k: i64::from(self.stats_k.max(1)),
+            ..Settings::default()
+        }
+    }
+}
+
+/// The settings of a server started with no flags (the CLI's other commands use these too).
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            release_delay: span(defaults::RELEASE_DELAY).seconds(),
+            utc_offset: parse_offset(defaults::UTC_OFFSET).expect("the built-in offset parses"),
+            session_ttl: span(defaults::SESSION_TTL).seconds(),
+            stats_lag: span(defaults::STATS_LAG).seconds(),
+            stats_k: i64::from(defaults::STATS_K),
+        }
     }
 }
 
@@ -128,6 +180,15 @@ pub fn redact_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn defaults_parse() {
+        let s = Settings::default();
+        assert_eq!(
+            (s.release_delay, s.utc_offset, s.stats_k),
+            (1800, 28_800, 5)
+        );
+    }
 
     #[test]
     fn offsets_and_redaction() {

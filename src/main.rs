@@ -184,7 +184,7 @@ async fn verify_log(
     };
     let key = match &public_key {
         Some(k) => B64.decode(k.trim()).context("--public-key is not base64")?,
-        None => service.keys().public_key(),
+        None => service.log_public_key(),
     };
     // What the checkpoint is called in the messages.
     let (note, name) = match &saved {
@@ -229,14 +229,7 @@ fn random_password() -> String {
 }
 
 async fn serve(data: &DataArgs, args: ServeArgs) -> anyhow::Result<()> {
-    let settings = Settings {
-        release_delay: args.release_delay().seconds(),
-        utc_offset: args.utc_offset,
-        stats_lag: args.stats_lag.seconds(),
-        stats_k: i64::from(args.stats_k.max(1)),
-        ..Settings::default()
-    };
-    let service = open(data, settings).await?;
+    let service = open(data, args.settings()).await?;
     if args.demo {
         if args.release_delay.is_none() {
             tracing::warn!(
@@ -269,7 +262,7 @@ async fn serve(data: &DataArgs, args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(
         "zhiyan listening on http://{} ({} database)",
         listener.local_addr()?,
-        service.store().backend().name()
+        service.backend_name()
     );
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let every = |s: zhiyan::domain::Span| std::time::Duration::from_secs(s.seconds().max(1) as u64);
@@ -284,7 +277,7 @@ async fn serve(data: &DataArgs, args: ServeArgs) -> anyhow::Result<()> {
     zhiyan::serve(listener, router, shutdown_signal()).await?;
     let _ = stop_tx.send(true);
     let _ = jobs.await;
-    service.store().close().await;
+    service.close().await;
     tracing::info!("stopped");
     Ok(())
 }

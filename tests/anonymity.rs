@@ -209,7 +209,7 @@ async fn delay_and_dates(app: TestApp) {
     assert_eq!(items["items"][0]["id"], id.as_str());
     // Reporter-originated times are dates only, to staff and in storage.
     assert_eq!(items["items"][0]["received"], "2026-11-20");
-    let row = app.service.store().report(&id).await.unwrap().unwrap();
+    let row = app.store().item(&id).await.unwrap().unwrap().item;
     assert_eq!(
         (row.received_on + 8 * 3600) % 86_400,
         0,
@@ -257,7 +257,7 @@ async fn delay_and_dates(app: TestApp) {
         m.get("time").is_none(),
         "a reporter message carries no time of day"
     );
-    for e in app.service.store().report_events(&id).await.unwrap() {
+    for e in app.store().report_events(&id).await.unwrap() {
         if e.actor_role == "reporter" {
             assert_eq!(
                 (e.at + 8 * 3600) % 86_400,

@@ -83,7 +83,7 @@ async fn refused_reports(app: TestApp) {
     );
 
     // Nothing of the refused reports was stored: one report, one submission event (+ release).
-    let (size, _) = app.service.store().chain_head().await.unwrap();
+    let (size, _) = app.store().chain_head().await.unwrap();
     assert_eq!(size, 3, "org import + one submitted + one released");
 }
 both_backends!(refused_reports_name_the_field, refused_reports);
@@ -348,13 +348,14 @@ async fn csrf(app: TestApp) {
         .unwrap();
     assert_eq!(app.request(req).await.status, StatusCode::FORBIDDEN);
     assert_eq!(
-        app.service
-            .store()
-            .report(&id)
+        app.store()
+            .item(&id)
             .await
             .unwrap()
             .unwrap()
-            .state,
+            .item
+            .state
+            .as_str(),
         "assigned"
     );
     // Right token, same origin: done.
@@ -367,13 +368,14 @@ async fn csrf(app: TestApp) {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(
-        app.service
-            .store()
-            .report(&id)
+        app.store()
+            .item(&id)
             .await
             .unwrap()
             .unwrap()
-            .state,
+            .item
+            .state
+            .as_str(),
         "acknowledged"
     );
 }

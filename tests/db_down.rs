@@ -177,7 +177,7 @@ async fn assert_nothing_half_written(direct: &TestApp) {
         .await
         .unwrap();
     for id in ids {
-        let row = direct.store().report(&id).await.unwrap().unwrap();
+        let row = direct.store().item(&id).await.unwrap().unwrap().item;
         let kinds: Vec<String> = direct
             .store()
             .report_events(&id)

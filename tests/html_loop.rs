@@ -139,9 +139,9 @@ async fn html_loop(app: TestApp) {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let row = app.service.store().report(&id).await.unwrap().unwrap();
-    assert_eq!(row.state, "closed");
-    assert_eq!(row.confirmed, Some(1));
+    let row = app.store().item(&id).await.unwrap().unwrap().item;
+    assert_eq!(row.state.as_str(), "closed");
+    assert_eq!(row.confirmed, Some(true));
     assert_eq!(row.satisfaction, Some(5));
     assert_eq!(row.reopens, 1);
 
@@ -223,13 +223,14 @@ async fn oversight_pages(app: TestApp) {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(
-        app.service
-            .store()
-            .report(&id)
+        app.store()
+            .item(&id)
             .await
             .unwrap()
             .unwrap()
-            .state,
+            .item
+            .state
+            .as_str(),
         "assigned"
     );
     transfer("确实属于教育系统").await;
@@ -245,7 +246,7 @@ async fn oversight_pages(app: TestApp) {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let row = app.service.store().report(&id).await.unwrap().unwrap();
+    let row = app.store().item(&id).await.unwrap().unwrap().item;
     assert_eq!(
         (row.department.as_str(), row.state.as_str(), row.transfers),
         ("education", "assigned", 1)

@@ -161,8 +161,8 @@ async fn concurrent_transitions_across_instances_keep_one_unbroken_chain() {
     // Per report: closed and confirmed, and its events are exactly submitted, released and one per
     // success, with each exclusive step recorded once.
     for (id, _) in per_pair.iter().flatten() {
-        let row = a.store().report(id).await.unwrap().unwrap();
-        assert_eq!((row.state.as_str(), row.confirmed), ("closed", Some(1)));
+        let row = a.store().item(id).await.unwrap().unwrap().item;
+        assert_eq!((row.state.as_str(), row.confirmed), ("closed", Some(true)));
         let kinds: Vec<String> = a
             .store()
             .report_events(id)

@@ -80,11 +80,19 @@ fn save(app: &TestApp, name: &str, contents: &str) -> PathBuf {
 /// Run SQL on the app's database behind the application's back.
 async fn sql(app: &TestApp, query: &str) {
     use sqlx::Connection;
-    let mut c = sqlx::AnyConnection::connect(&app.database_url)
-        .await
-        .unwrap();
-    sqlx::query(query).execute(&mut c).await.unwrap();
-    c.close().await.unwrap();
+    if app.database_url.starts_with("postgres") {
+        let mut c = sqlx::PgConnection::connect(&app.database_url)
+            .await
+            .unwrap();
+        sqlx::query(query).execute(&mut c).await.unwrap();
+        c.close().await.unwrap();
+    } else {
+        let mut c = sqlx::SqliteConnection::connect(&app.database_url)
+            .await
+            .unwrap();
+        sqlx::query(query).execute(&mut c).await.unwrap();
+        c.close().await.unwrap();
+    }
 }
 
 async fn backup_events(app: &TestApp) {
@@ -125,7 +133,7 @@ async fn published(app: TestApp) {
     let json = head(&app).await;
 
     let public_key = B64.decode(json["public_key"].as_str().unwrap()).unwrap();
-    assert_eq!(public_key, app.service.keys().public_key());
+    assert_eq!(public_key, app.service.log_public_key());
     let note = json["text"].as_str().unwrap();
     let cp = verify_checkpoint(note, &public_key).unwrap();
     assert_eq!(cp.origin, ORIGIN);
@@ -300,26 +308,40 @@ async fn saved_checkpoint(app: TestApp) {
 async fn rewrite_from(app: &TestApp, from: i64) {
     use sqlx::Connection;
     let events = app.store().events_after(0, 100_000).await.unwrap();
-    let mut c = sqlx::AnyConnection::connect(&app.database_url)
-        .await
-        .unwrap();
     let mut prev = events[from as usize - 2].hash.clone();
     for mut e in events.into_iter().skip(from as usize - 1) {
         if e.seq == from {
             e.detail = "{\"rewritten\":true}".into();
         }
         let hash = event_hash(&prev, &e.fields());
-        sqlx::query("UPDATE events SET detail = $1, prev_hash = $2, hash = $3 WHERE seq = $4")
-            .bind(&e.detail)
-            .bind(&prev)
-            .bind(&hash)
-            .bind(e.seq)
-            .execute(&mut c)
-            .await
-            .unwrap();
+        let update = "UPDATE events SET detail = $1, prev_hash = $2, hash = $3 WHERE seq = $4";
+        if app.database_url.starts_with("postgres") {
+            let mut c = sqlx::PgConnection::connect(&app.database_url)
+                .await
+                .unwrap();
+            sqlx::query(update)
+                .bind(&e.detail)
+                .bind(&prev)
+                .bind(&hash)
+                .bind(e.seq)
+                .execute(&mut c)
+                .await
+                .unwrap();
+        } else {
+            let mut c = sqlx::SqliteConnection::connect(&app.database_url)
+                .await
+                .unwrap();
+            sqlx::query(update)
+                .bind(&e.detail)
+                .bind(&prev)
+                .bind(&hash)
+                .bind(e.seq)
+                .execute(&mut c)
+                .await
+                .unwrap();
+        }
         prev = hash;
     }
-    c.close().await.unwrap();
 }
 
 both_backends!(altering_any_event_row_names_it, any_column);

@@ -90,7 +90,9 @@ pub async fn fixture(n: usize) -> Fixture {
         .await
         .unwrap();
     let catalog = service.catalog().await.unwrap();
-    let categories = service.store().catalog().await.unwrap().categories;
+    let store = Store::connect(&fx.url, 1).await.unwrap();
+    let categories = store.catalog().await.unwrap().categories;
+    store.close().await;
     let departments: Vec<String> = catalog
         .departments
         .iter()
@@ -99,7 +101,7 @@ pub async fn fixture(n: usize) -> Fixture {
         .collect();
     let areas: Vec<String> = catalog.areas.iter().map(|a| a.code.clone()).collect();
     let keys = Keyring::load_or_create(&fx.dir.join("keys")).unwrap();
-    service.store().close().await;
+    service.close().await;
 
     let opts = fx
         .url

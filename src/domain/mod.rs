@@ -1,8 +1,10 @@
 //! Pure rules: no HTTP, no SQL, no I/O. Everything here is decided from values passed in.
+pub mod access;
 pub mod clock;
 pub mod deadlines;
 pub mod disclosure;
 pub mod duration;
+pub mod item;
 pub mod lifecycle;
 pub mod org;
 pub mod receipt;

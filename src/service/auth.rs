@@ -1,6 +1,6 @@
 //! Staff accounts, password checks and sessions.
 use super::error::{Error, Result};
-use super::{Actor, Service};
+use super::{Actor, Role, Service};
 use crate::crypto::{random_bytes, token_hash};
 use crate::domain::text::Problem;
 use crate::store::{NewEvent, StaffRow};
@@ -11,29 +11,6 @@ use base64::Engine;
 use serde::Serialize;
 use std::sync::{Arc, OnceLock};
 use tokio::sync::Semaphore;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Desk,
-    Supervisor,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Desk => "desk",
-            Role::Supervisor => "supervisor",
-            Role::Admin => "admin",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Role> {
-        [Role::Desk, Role::Supervisor, Role::Admin]
-            .into_iter()
-            .find(|r| r.as_str() == s)
-    }
-}
 
 /// A signed-in staff member, as a request sees them.
 #[derive(Clone, Debug, Serialize)]
@@ -120,11 +97,10 @@ impl Service {
             .passwords
             .verify(password.to_string(), hash)
             .await?;
-        let Some(account) = account.filter(|a| ok && a.disabled == 0) else {
+        let Some(account) = account.filter(|a| ok && !a.disabled) else {
             return Err(Error::InvalidCredentials);
         };
-        let role = Role::parse(&account.role)
-            .ok_or_else(|| Error::internal(anyhow::anyhow!("bad role")))?;
+        let role = account.role;
         let token = B64URL.encode(random_bytes::<32>());
         let csrf_token = B64URL.encode(random_bytes::<32>());
         let now = self.now();
@@ -150,7 +126,7 @@ impl Service {
         let row = self.store().session(&token_hash(token), self.now()).await?;
         let row = row.ok_or(Error::Unauthenticated)?;
         Ok(StaffUser {
-            role: Role::parse(&row.role).ok_or(Error::Unauthenticated)?,
+            role: row.role,
             username: row.username,
             department: row.department,
             csrf_token: row.csrf_token,
@@ -191,7 +167,7 @@ impl Service {
         };
         if let Some(code) = &department {
             match self.store().department(code).await? {
-                Some(d) if d.retired == 0 => {}
+                Some(d) if !d.retired => {}
                 _ => return Err(Error::field("department", Problem::Unknown)),
             }
         }
@@ -204,10 +180,10 @@ impl Service {
         tx.insert_staff(
             &StaffRow {
                 username: username.to_string(),
-                role: role.as_str().to_string(),
+                role,
                 department: department.clone(),
                 password_hash,
-                disabled: 0,
+                disabled: false,
             },
             now,
         )

@@ -63,9 +63,7 @@ impl Tally {
 
 impl Service {
     pub async fn board(&self, user: &StaffUser) -> Result<Board> {
-        if user.role != Role::Supervisor {
-            return Err(Error::Forbidden);
-        }
+        user.require(Role::Supervisor)?;
         let root = user.department.clone().ok_or(Error::Forbidden)?;
         self.release_due().await?;
         let now = self.now();
@@ -78,7 +76,7 @@ impl Service {
             .position(|d| d.code == root)
             .into_iter()
             .collect();
-        let order: Vec<(String, usize)> = super::depth_first(&catalog.departments, &roots)
+        let order: Vec<(String, usize)> = super::catalog::depth_first(&catalog.departments, &roots)
             .into_iter()
             .map(|(i, depth)| (catalog.departments[i].code.clone(), depth))
             .collect();
@@ -101,10 +99,10 @@ impl Service {
             store.closures(since),
         )?;
         for c in open {
-            let (Some(t), Some(state)) = (tallies.get_mut(&c.department), State::parse(&c.state))
-            else {
+            let Some(t) = tallies.get_mut(&c.department) else {
                 continue;
             };
+            let state = c.state;
             for r in [&mut t.row, &mut total.row] {
                 r.open += c.items;
                 r.overdue += c.overdue;

@@ -1,32 +1,39 @@
-//! Use cases: what reporters, desks, supervisors and operators can do. Each combines the pure rules of
-//! `domain`, the keys of `crypto` and the persistence of `store`; it knows nothing of HTTP.
+//! Use cases: what reporters, desks, supervisors and operators can do, one file per use case. Each
+//! loads what it needs inside a transaction, asks the domain (the item's transitions, who may do
+//! what), and writes the result with its audit event through `write`. It knows nothing of HTTP.
 mod audit;
 mod auth;
 mod board;
+mod catalog;
+mod desk;
 mod error;
-mod items;
 mod org;
+mod oversight;
+mod release;
 mod reporter;
+mod staff_items;
 mod stats;
 mod sweep;
 mod views;
+mod write;
 
+pub use crate::domain::access::Role;
 pub use audit::{saved_note, ChainStatus, Checkpoint, CheckpointMismatch};
-pub use auth::{Login, Role, StaffUser};
+pub use auth::{Login, StaffUser};
 pub use board::{Board, BoardRow, BOARD_WINDOW};
 pub use error::{Error, Result};
-pub use items::{ItemQuery, TransferDecision};
 pub use org::DemoAccount;
+pub use oversight::TransferDecision;
 pub use reporter::NewReportInput;
+pub use staff_items::ItemQuery;
 pub use stats::{StatsQuery, StatsReport, DEFINITIONS};
 pub use sweep::Swept;
 pub use views::*;
 
 use crate::crypto::Keyring;
-use crate::domain::clock::{date, rfc3339};
-use crate::domain::deadlines::{self, Deadlines};
-use crate::domain::{lifecycle, Action, Clock, State};
-use crate::store::{NamedRow, NewEvent, NewMessage, ReportRow, Store, Tx};
+use crate::domain::clock::{date, day_start, rfc3339};
+use crate::domain::Clock;
+use crate::store::Store;
 use std::sync::Arc;
 
 /// Tunables the use cases need (the rest of the configuration stays in the web and CLI layers).
@@ -42,18 +49,6 @@ pub struct Settings {
     pub stats_lag: i64,
     /// Public statistics: the smallest count, and smallest base of a rate or percentile, shown.
     pub stats_k: i64,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            release_delay: 30 * 60,
-            utc_offset: 8 * 3600,
-            session_ttl: 12 * 3600,
-            stats_lag: 86_400,
-            stats_k: 5,
-        }
-    }
 }
 
 #[derive(Clone)]
@@ -75,7 +70,7 @@ struct Inner {
 pub enum Actor {
     Reporter,
     Staff(StaffUser),
-    /// The service itself (release after the delay) or an operator at the command line.
+    /// The service itself (release after the delay, the sweeper) or an operator at the command line.
     System(&'static str),
 }
 
@@ -94,6 +89,7 @@ impl Actor {
             Actor::System(what) => Some((*what).to_string()),
         }
     }
+    /// Who a message is from, as the reporter sees it.
     fn author(&self) -> &'static str {
         match self {
             Actor::Reporter => "reporter",
@@ -101,21 +97,6 @@ impl Actor {
             _ => "department",
         }
     }
-}
-
-/// One recorded change to a report: the state move (if any), a message (if any) and its audit event.
-struct Step {
-    action: Action,
-    kind: &'static str,
-    detail: serde_json::Value,
-    message: Option<Msg>,
-}
-
-struct Msg {
-    kind: &'static str,
-    internal: bool,
-    outcome: Option<&'static str>,
-    text: String,
 }
 
 impl Service {
@@ -132,10 +113,10 @@ impl Service {
         }
     }
 
-    pub fn store(&self) -> &Store {
+    fn store(&self) -> &Store {
         &self.inner.store
     }
-    pub fn keys(&self) -> &Keyring {
+    fn keys(&self) -> &Keyring {
         &self.inner.keys
     }
     pub fn settings(&self) -> &Settings {
@@ -147,7 +128,22 @@ impl Service {
 
     /// Whether the database answers, for readiness probes.
     pub async fn ping(&self) -> Result<()> {
-        Ok(self.inner.store.ping().await?)
+        Ok(self.store().ping().await?)
+    }
+
+    /// "sqlite" or "postgres", for the start-up line.
+    pub fn backend_name(&self) -> &'static str {
+        self.store().backend().name()
+    }
+
+    /// The audit log's signing key, as published with every checkpoint.
+    pub fn log_public_key(&self) -> Vec<u8> {
+        self.keys().public_key()
+    }
+
+    /// Close the database connections (at shutdown, after the last request).
+    pub async fn close(&self) {
+        self.store().close().await
     }
 
     fn fmt_time(&self, t: i64) -> String {
@@ -158,7 +154,7 @@ impl Service {
     }
     /// The time a reporter's action is recorded with: the start of the local day, never the instant.
     fn reporter_time(&self) -> i64 {
-        crate::domain::clock::day_start(self.now(), self.inner.settings.utc_offset)
+        day_start(self.now(), self.inner.settings.utc_offset)
     }
     /// When text a reporter sends now becomes visible to staff.
     fn release_time(&self) -> i64 {
@@ -167,147 +163,8 @@ impl Service {
     }
 
     fn open_text(&self, report_id: &str, field: &str, key_id: &str, blob: &[u8]) -> Result<String> {
-        self.inner
-            .keys
+        self.keys()
             .open(report_id, field, key_id, blob)
             .map_err(Error::internal)
     }
-
-    /// Apply one step to a report row inside `tx`: check the transition, let `mutate` adjust the
-    /// row for the new state, write row, message and audit event. The event is the last write.
-    async fn step(
-        &self,
-        tx: &mut Tx,
-        row: &mut ReportRow,
-        actor: &Actor,
-        step: Step,
-        mutate: impl FnOnce(&mut ReportRow, State),
-    ) -> Result<()> {
-        let from = state_of(row)?;
-        let to = lifecycle::next(from, step.action)?;
-        let at = match actor {
-            Actor::Reporter => self.reporter_time(),
-            _ => self.now(),
-        };
-        mutate(row, to);
-        row.state = to.as_str().to_string();
-        let message = step.message.map(|m| {
-            let release_at = match actor {
-                Actor::Reporter => self.release_time(),
-                _ => self.now(),
-            };
-            (m, release_at)
-        });
-        let sent = message
-            .as_ref()
-            .map(|(m, release_at)| (m.kind, m.internal, *release_at));
-        track_waiting(row, to, actor, sent, at);
-        refresh_clock(row, to);
-        tx.update_report(row).await?;
-        row.version += 1;
-        if let Some((m, release_at)) = message {
-            let sealed = self.inner.keys.seal(&row.id, "message", &m.text);
-            tx.insert_message(&NewMessage {
-                report_id: row.id.clone(),
-                author: actor.author().to_string(),
-                kind: m.kind.to_string(),
-                internal: m.internal,
-                outcome: m.outcome.map(str::to_string),
-                key_id: sealed.key_id,
-                body_sealed: sealed.blob,
-                created_at: at,
-                release_at,
-            })
-            .await?;
-        }
-        tx.append_event(NewEvent {
-            report_id: Some(row.id.clone()),
-            kind: step.kind.to_string(),
-            actor_role: actor.role().to_string(),
-            actor: actor.name(),
-            department: Some(row.department.clone()),
-            from_state: Some(from.as_str().to_string()),
-            to_state: Some(to.as_str().to_string()),
-            detail: step.detail.to_string(),
-            at,
-        })
-        .await?;
-        Ok(())
-    }
-}
-
-/// Departments in display order from `roots`: each followed by its children, as (index in `rows`,
-/// depth). Stops at depth 32 and never visits a department twice, whatever the rows say.
-pub(crate) fn depth_first(rows: &[NamedRow], roots: &[usize]) -> Vec<(usize, usize)> {
-    let mut order: Vec<(usize, usize)> = Vec::new();
-    let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|r| (*r, 0)).collect();
-    while let Some((i, depth)) = stack.pop() {
-        if depth > 32 || order.iter().any(|(j, _)| *j == i) {
-            continue;
-        }
-        order.push((i, depth));
-        for (c, d) in rows.iter().enumerate().rev() {
-            if d.parent.as_deref() == Some(rows[i].code.as_str()) {
-                stack.push((c, depth + 1));
-            }
-        }
-    }
-    order
-}
-
-/// The deadline facts of a row, for the pure rules of `domain::deadlines`.
-pub(crate) fn deadlines_of(row: &ReportRow) -> Deadlines {
-    Deadlines {
-        acknowledged: row.acknowledged_at.is_some(),
-        acknowledge_due: row.acknowledge_due,
-        respond_due: row.respond_due,
-        confirm_due: row.confirm_due,
-        ack_missed: row.ack_missed == 1,
-        respond_missed_due: row.respond_missed_due,
-    }
-}
-
-/// Keep the indexed deadline columns (`due_at` for the overdue lists, `sweep_at` for the sweeper)
-/// in step with the row; every change goes through `step`, so they never drift.
-fn refresh_clock(row: &mut ReportRow, state: State) {
-    let d = deadlines_of(row);
-    row.due_at = deadlines::working_due(state, &d);
-    row.sweep_at = deadlines::next_sweep(state, &d);
-}
-
-/// Waiting on the reporter starts with a public question from staff while the department owes an
-/// answer, and ends when the reporter's reply becomes visible to staff or the item stops owing an
-/// answer (at the step's recorded time, which for a reporter is the start of the day). The total is
-/// kept beside the deadlines, never subtracted from them.
-fn track_waiting(
-    row: &mut ReportRow,
-    to: State,
-    actor: &Actor,
-    sent: Option<(&str, bool, i64)>,
-    at: i64,
-) {
-    let owes = deadlines::working_due(to, &deadlines_of(row)).is_some();
-    let question = matches!(sent, Some(("message", false, _)));
-    match (row.awaiting_since, actor, sent) {
-        (Some(since), Actor::Reporter, Some(("message", _, released))) => {
-            row.awaiting_secs += deadlines::waited(since, released);
-            row.awaiting_since = None;
-        }
-        (Some(since), _, _) if !owes => {
-            row.awaiting_secs += deadlines::waited(since, at);
-            row.awaiting_since = None;
-        }
-        (None, Actor::Staff(_), _) if owes && question => row.awaiting_since = Some(at),
-        _ => {}
-    }
-}
-
-fn state_of(row: &ReportRow) -> Result<State> {
-    State::parse(&row.state).ok_or_else(|| {
-        Error::internal(anyhow::anyhow!(
-            "report {} has unknown state {}",
-            row.id,
-            row.state
-        ))
-    })
 }

@@ -34,7 +34,7 @@ impl Service {
                 name: name.into(),
                 name_en: name_en.clone(),
                 parent: parent.clone(),
-                retired: 0,
+                retired: false,
             };
         for d in org.departments_parents_first() {
             tx.upsert_department(&named(&d.code, &d.name, &d.name_en, &d.parent))
@@ -52,7 +52,7 @@ impl Service {
                 acknowledge_within: c.acknowledge_within.seconds(),
                 respond_within: c.respond_within.seconds(),
                 confirm_within: c.confirm_within.seconds(),
-                retired: 0,
+                retired: false,
             };
             tx.upsert_category(&row, i as i64).await?;
         }
@@ -92,7 +92,7 @@ impl Service {
     /// The active organisation, as an org file.
     pub async fn export_org(&self) -> Result<String> {
         let rows = self.store().catalog().await?;
-        let active = |r: &&NamedRow| r.retired == 0;
+        let active = |r: &&NamedRow| !r.retired;
         let org = Org {
             triage: rows.triage.clone().unwrap_or_default(),
             departments: rows
@@ -120,7 +120,7 @@ impl Service {
             categories: rows
                 .categories
                 .iter()
-                .filter(|c| c.retired == 0)
+                .filter(|c| !c.retired)
                 .map(|c| Category {
                     code: c.code.clone(),
                     name: c.name.clone(),

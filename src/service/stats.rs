@@ -170,9 +170,9 @@ impl Service {
                     acknowledged_at: r.acknowledged_at,
                     responded_at: r.responded_at,
                     closed_at: r.closed_at,
-                    state: r.state,
-                    confirmed: r.confirmed.map(|c| c == 1),
-                    outcome: r.outcome,
+                    state: r.state.as_str().to_string(),
+                    confirmed: r.confirmed,
+                    outcome: r.outcome.map(|o| o.as_str().to_string()),
                     satisfaction: r.satisfaction,
                     reopens: r.reopens,
                     transfers: r.transfers,
@@ -420,7 +420,7 @@ impl Grid {
                     .is_none_or(|p| !deps.iter().any(|d| d.code == p))
             })
             .collect();
-        let order = super::depth_first(deps, &roots);
+        let order = super::catalog::depth_first(deps, &roots);
         let position: HashMap<String, usize> = order
             .iter()
             .enumerate()

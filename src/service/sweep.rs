@@ -3,13 +3,11 @@
 //! Each item is handled in its own transaction that re-reads the row and writes it back only if its
 //! version is unchanged, so two sweepers (two instances, or a sweep racing a staff action) never act
 //! twice on one missed deadline: the loser sees a conflict and the re-read row no longer needs it.
-use super::error::{Error, Result};
-use super::reporter::department_tree;
-use super::{deadlines_of, state_of, Actor, Service, Step};
-use crate::domain::deadlines::{self, Sweep};
+use super::catalog::department_tree;
+use super::write::Change;
+use super::{Actor, Error, Result, Service};
+use crate::domain::deadlines::Sweep;
 use crate::domain::routing::Tree;
-use crate::domain::{Action, State};
-use crate::store::ReportRow;
 
 const SWEEP_BATCH: i64 = 200;
 /// A bound on batches per call, so one call never runs unbounded; the next tick continues.
@@ -62,67 +60,23 @@ impl Service {
     /// Apply the first sweep due on one item, if any.
     async fn sweep_one(&self, id: &str, tree: &Tree, now: i64) -> Result<Option<Sweep>> {
         let mut tx = self.store().begin().await?;
-        let Some(mut row) = tx.report(id).await? else {
+        let Some(mut stored) = tx.item(id).await? else {
             return Ok(None);
         };
-        let state = state_of(&row)?;
-        let Some(what) = deadlines::due_sweep(state, &deadlines_of(&row), now) else {
+        let Some(what) = stored.item.due_sweep(now) else {
             return Ok(None);
         };
-        let step = match what {
-            Sweep::CloseUnconfirmed => Step {
-                action: Action::AutoClose,
-                kind: "auto_closed",
-                detail: serde_json::json!({ "reason": what.as_str() }),
-                message: None,
-            },
+        let moved = stored.item.deadline_missed(what, now, tree)?;
+        let change = match what {
+            Sweep::CloseUnconfirmed => Change::new("auto_closed", moved)
+                .detail(serde_json::json!({ "reason": what.as_str() })),
             Sweep::AcknowledgeMissed | Sweep::RespondMissed => {
-                escalation_step(&row, tree, what.as_str())
+                Change::escalation(&stored.item, moved, what.as_str())
             }
         };
-        let actor = Actor::System("sweeper");
-        self.step(&mut tx, &mut row, &actor, step, |row, to| match what {
-            Sweep::CloseUnconfirmed => {
-                debug_assert_eq!(to, State::Closed);
-                row.confirmed = Some(0);
-                row.closed_at = Some(now);
-            }
-            Sweep::AcknowledgeMissed => {
-                row.ack_missed = 1;
-                escalate(row, tree);
-            }
-            Sweep::RespondMissed => {
-                row.respond_missed_due = row.respond_due;
-                escalate(row, tree);
-            }
-        })
-        .await?;
+        self.write(&mut tx, &mut stored, &Actor::System("sweeper"), now, change)
+            .await?;
         tx.commit().await?;
         Ok(Some(what))
     }
-}
-
-/// The audit step for raising `row` one escalation level.
-pub(super) fn escalation_step(row: &ReportRow, tree: &Tree, reason: &str) -> Step {
-    let level = row.escalation + 1;
-    Step {
-        action: Action::Escalate,
-        kind: "escalated",
-        detail: serde_json::json!({
-            "reason": reason,
-            "level": level,
-            "to": deadlines::escalation_target(tree, &row.department, level),
-        }),
-        message: None,
-    }
-}
-
-/// Raise the level and record whose supervisors the item now reaches.
-pub(super) fn escalate(row: &mut ReportRow, tree: &Tree) {
-    row.escalation += 1;
-    row.escalated_to = Some(deadlines::escalation_target(
-        tree,
-        &row.department,
-        row.escalation,
-    ));
 }

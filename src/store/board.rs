@@ -1,12 +1,13 @@
 //! The supervisor's board: open counts and recent response times, each read from a covering index
 //! (migrations 0002) so the cost follows the number of open or recent items, never the whole table.
 use super::{Result, Store};
+use crate::domain::State;
 
 /// Open items of one department in one state.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct OpenCount {
     pub department: String,
-    pub state: String,
+    pub state: State,
     pub items: i64,
     pub overdue: i64,
     pub escalated: i64,
@@ -30,17 +31,13 @@ pub enum Milestone {
 
 impl Store {
     pub async fn open_counts(&self, now: i64) -> Result<Vec<OpenCount>> {
-        Ok(sqlx::query_as(
-            "SELECT department, state, COUNT(*) AS items, \
+        let sql = "SELECT department, state, COUNT(*) AS items, \
              CAST(SUM(CASE WHEN due_at < $1 THEN 1 ELSE 0 END) AS BIGINT) AS overdue, \
              CAST(SUM(CASE WHEN escalation > 0 THEN 1 ELSE 0 END) AS BIGINT) AS escalated \
              FROM reports \
              WHERE state IN ('triage', 'assigned', 'acknowledged', 'transfer_requested', 'responded') \
-             GROUP BY department, state",
-        )
-        .bind(now)
-        .fetch_all(self.pool())
-        .await?)
+             GROUP BY department, state";
+        Ok(on_pool!(self, c => sqlx::query_as(sql).bind(now).fetch_all(c).await)?)
     }
 
     /// How many items of each department reached `milestone` at or after `since`, by whole hours
@@ -60,22 +57,15 @@ impl Store {
             "SELECT department || '' AS d, ({at} - dispatched_at) / 3600 AS h, COUNT(*) \
              FROM reports WHERE {at} >= $1 AND dispatched_at IS NOT NULL GROUP BY d, h"
         );
-        Ok(sqlx::query_as(&sql)
-            .bind(since)
-            .fetch_all(self.pool())
-            .await?)
+        Ok(on_pool!(self, c => sqlx::query_as(&sql).bind(since).fetch_all(c).await)?)
     }
 
     /// Items closed at or after `since`, per department.
     pub async fn closures(&self, since: i64) -> Result<Vec<ClosureCount>> {
-        Ok(sqlx::query_as(
-            "SELECT department || '' AS department, COUNT(*) AS closed, \
+        let sql = "SELECT department || '' AS department, COUNT(*) AS closed, \
              CAST(SUM(CASE WHEN reopens > 0 THEN 1 ELSE 0 END) AS BIGINT) AS reopened, \
-             CAST(SUM(CASE WHEN confirmed = 0 THEN 1 ELSE 0 END) AS BIGINT) AS unconfirmed \
-             FROM reports WHERE closed_at >= $1 AND state || '' = 'closed' GROUP BY 1",
-        )
-        .bind(since)
-        .fetch_all(self.pool())
-        .await?)
+             CAST(SUM(CASE WHEN confirmed = FALSE THEN 1 ELSE 0 END) AS BIGINT) AS unconfirmed \
+             FROM reports WHERE closed_at >= $1 AND state || '' = 'closed' GROUP BY 1";
+        Ok(on_pool!(self, c => sqlx::query_as(sql).bind(since).fetch_all(c).await)?)
     }
 }

@@ -1,7 +1,6 @@
 //! The audit log: appended inside the same transaction as the change it records.
-use super::{Result, Store, Tx};
+use super::{Result, Store, Tx, TxInner};
 use crate::crypto::chain::{event_hash, EventFields, GENESIS};
-use sqlx::Row;
 
 #[derive(Clone, Debug, Default)]
 pub struct NewEvent {
@@ -57,13 +56,16 @@ impl Tx {
     /// Append one event to the chain. Call it as the last write of a transaction: on PostgreSQL it
     /// takes the chain lock, held until commit, and a transaction must not wait on rows after that.
     pub async fn append_event(&mut self, e: NewEvent) -> Result<i64> {
-        let backend = self.backend;
-        backend.lock_chain(self.conn()).await?;
-        let head = sqlx::query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *self.conn())
-            .await?;
+        if let TxInner::Postgres(t) = &mut self.inner {
+            super::postgres::lock_chain(t).await?;
+        }
+        let head: Option<(i64, Vec<u8>)> = on_tx!(self, c => sqlx::query_as(
+            "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"
+        )
+        .fetch_optional(c)
+        .await)?;
         let (seq, prev) = match head {
-            Some(row) => (row.try_get::<i64, _>(0)? + 1, row.try_get::<Vec<u8>, _>(1)?),
+            Some((seq, hash)) => (seq + 1, hash),
             None => (1, GENESIS.to_vec()),
         };
         let hash = event_hash(
@@ -81,21 +83,25 @@ impl Tx {
                 at: e.at,
             },
         );
-        sqlx::query(&format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"))
+        let sql = format!(
+            "INSERT INTO events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        );
+        on_tx!(self, c => sqlx::query(&sql)
             .bind(seq)
-            .bind(e.report_id)
-            .bind(e.kind)
-            .bind(e.actor_role)
-            .bind(e.actor)
-            .bind(e.department)
-            .bind(e.from_state)
-            .bind(e.to_state)
-            .bind(e.detail)
+            .bind(&e.report_id)
+            .bind(&e.kind)
+            .bind(&e.actor_role)
+            .bind(&e.actor)
+            .bind(&e.department)
+            .bind(&e.from_state)
+            .bind(&e.to_state)
+            .bind(&e.detail)
             .bind(e.at)
-            .bind(prev)
-            .bind(hash)
-            .execute(&mut *self.conn())
-            .await?;
+            .bind(&prev)
+            .bind(&hash)
+            .execute(c)
+            .await
+            .map(|_| ()))?;
         Ok(seq)
     }
 }
@@ -103,44 +109,27 @@ impl Tx {
 impl Store {
     /// Events with seq > `after`, in chain order, at most `limit`.
     pub async fn events_after(&self, after: i64, limit: i64) -> Result<Vec<EventRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2"
-        ))
-        .bind(after)
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?)
+        let sql =
+            format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2");
+        Ok(on_pool!(self, c => sqlx::query_as(&sql).bind(after).bind(limit).fetch_all(c).await)?)
     }
 
     pub async fn report_events(&self, report_id: &str) -> Result<Vec<EventRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE report_id = $1 ORDER BY seq"
-        ))
-        .bind(report_id)
-        .fetch_all(self.pool())
-        .await?)
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE report_id = $1 ORDER BY seq");
+        Ok(on_pool!(self, c => sqlx::query_as(&sql).bind(report_id).fetch_all(c).await)?)
     }
 
     /// The stored hash of event `seq`, if there is one.
     pub async fn event_hash(&self, seq: i64) -> Result<Option<Vec<u8>>> {
-        let row = sqlx::query("SELECT hash FROM events WHERE seq = $1")
-            .bind(seq)
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(match row {
-            Some(r) => Some(r.try_get(0)?),
-            None => None,
-        })
+        let sql = "SELECT hash FROM events WHERE seq = $1";
+        Ok(on_pool!(self, c => sqlx::query_scalar(sql).bind(seq).fetch_optional(c).await)?)
     }
 
     /// (size, head hash) of the chain.
     pub async fn chain_head(&self) -> Result<(i64, Vec<u8>)> {
-        let row = sqlx::query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(match row {
-            Some(r) => (r.try_get(0)?, r.try_get(1)?),
-            None => (0, GENESIS.to_vec()),
-        })
+        let sql = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1";
+        let head: Option<(i64, Vec<u8>)> =
+            on_pool!(self, c => sqlx::query_as(sql).fetch_optional(c).await)?;
+        Ok(head.unwrap_or((0, GENESIS.to_vec())))
     }
 }

@@ -1,27 +1,58 @@
-//! Persistence. One interface (`Store` and its write transaction `Tx`) over both backends.
+//! Persistence. One interface (`Store` and its write transaction `Tx`) over two backends, each through
+//! its own native sqlx driver.
 //!
-//! Queries are written once, in the SQL that SQLite and PostgreSQL share (`$n` parameters, `RETURNING`,
-//! `ON CONFLICT`), and run through sqlx's `Any` driver. What differs per backend lives in `backend.rs`:
-//! connection setup, the migration set, and how writers are serialized for the audit chain.
-mod backend;
+//! A query is written once, in the SQL that SQLite and PostgreSQL share (`$n` parameters, `RETURNING`,
+//! `ON CONFLICT`, `TRUE`/`FALSE`), and run on whichever pool the store holds: `on_pool!` and `on_tx!`
+//! expand the same code for each driver, so the compiler checks it against both. What differs per
+//! backend (connection options, migrations, how writers are serialized) lives in `sqlite.rs` and
+//! `postgres.rs`. Rows are typed wrappers (`bool` for flags, `State` for states) that convert to the
+//! domain's types; nothing above this module sees a row.
+
+/// Run `$body` with `$c` bound to the store's pool, whichever backend it is.
+macro_rules! on_pool {
+    ($store:expr, $c:ident => $body:expr) => {
+        match &$store.db {
+            $crate::store::Db::Sqlite($c) => $body,
+            $crate::store::Db::Postgres($c) => $body,
+        }
+    };
+}
+
+/// Run `$body` with `$c` bound to the transaction's connection (`&mut` to the driver's connection;
+/// reborrow it as `&mut *$c` to run several statements).
+macro_rules! on_tx {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match &mut $tx.inner {
+            $crate::store::TxInner::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::store::TxInner::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
 mod board;
 mod events;
 mod org;
+mod postgres;
 mod reports;
+mod sqlite;
 mod staff;
 mod stats;
+mod types;
 
-pub use backend::Backend;
 pub use board::{ClosureCount, Milestone, OpenCount};
 pub use events::{EventRow, NewEvent};
 pub use org::{CatalogRows, CategoryRow, DepartmentRow, NamedRow, RuleRow};
-pub use reports::{MessageRow, NewMessage, NewReport, ReportFilter, ReportRow};
+pub use reports::{ItemFilter, MessageRow, NewMessage, Sealed, StoredItem};
 pub use staff::{SessionRow, StaffRow};
 pub use stats::FactsRow;
 
-use sqlx::any::AnyPoolOptions;
-use sqlx::Any;
-use sqlx::AnyPool;
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Mutex, OwnedMutexGuard};
@@ -47,7 +78,7 @@ impl From<sqlx::Error> for StoreError {
             | sqlx::Error::PoolClosed
             | sqlx::Error::Io(_)
             | sqlx::Error::Tls(_) => StoreError::Unavailable(e),
-            sqlx::Error::Database(d) if d.code().is_some_and(|c| connection_lost(&c)) => {
+            sqlx::Error::Database(d) if d.code().is_some_and(|c| postgres::connection_lost(&c)) => {
                 StoreError::Unavailable(e)
             }
             sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict,
@@ -56,20 +87,44 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
-/// PostgreSQL SQLSTATEs that mean the server ended or refused the session, not that the query was
-/// wrong: class 08 (connection exception), admin/crash shutdown and "cannot connect now" (a restart
-/// or failover terminates every backend with 57P01), and too many connections.
-fn connection_lost(sqlstate: &str) -> bool {
-    sqlstate.starts_with("08") || ["57P01", "57P02", "57P03", "53300"].contains(&sqlstate)
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
 }
 
-pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+impl Backend {
+    /// `postgres://` and `postgresql://` select PostgreSQL; anything else is a SQLite path or URL.
+    pub fn from_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Clone)]
+pub(crate) enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
 
 #[derive(Clone)]
 pub struct Store {
-    pool: AnyPool,
-    backend: Backend,
-    /// SQLite allows one writer at a time; taking this before BEGIN avoids SQLITE_BUSY on lock upgrade.
+    db: Db,
+    /// SQLite has one writer at a time. Taking this before `BEGIN IMMEDIATE` queues this process's
+    /// writers here instead of in SQLite's busy handler; `BEGIN IMMEDIATE` covers other processes
+    /// (the CLI while `serve` runs), which then wait for the lock instead of failing on upgrade.
     write_lock: Arc<Mutex<()>>,
 }
 
@@ -88,76 +143,81 @@ impl Store {
         max_connections: u32,
         acquire_timeout: Duration,
     ) -> Result<Store> {
-        sqlx::any::install_default_drivers();
-        let backend = Backend::from_url(url);
-        let url = backend.normalize_url(url);
-        let pool = AnyPoolOptions::new()
-            .max_connections(backend.max_connections(max_connections))
-            .acquire_timeout(acquire_timeout)
-            .test_before_acquire(true)
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move { backend.setup_connection(conn).await })
-            })
-            .connect(&url)
-            .await?;
+        let max_connections = max_connections.max(1);
+        let db = match Backend::from_url(url) {
+            Backend::Sqlite => {
+                Db::Sqlite(sqlite::connect(url, max_connections, acquire_timeout).await?)
+            }
+            Backend::Postgres => {
+                Db::Postgres(postgres::connect(url, max_connections, acquire_timeout).await?)
+            }
+        };
         Ok(Store {
-            pool,
-            backend,
+            db,
             write_lock: Arc::new(Mutex::new(())),
         })
     }
 
     pub fn backend(&self) -> Backend {
-        self.backend
+        match self.db {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
     }
 
     pub async fn migrate(&self) -> Result<()> {
-        self.backend.migrator().run(&self.pool).await?;
+        match &self.db {
+            Db::Sqlite(p) => sqlite::MIGRATIONS.run(p).await?,
+            Db::Postgres(p) => postgres::MIGRATIONS.run(p).await?,
+        }
         Ok(())
     }
 
     /// Cheap round trip, for readiness checks.
     pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        on_pool!(self, c => sqlx::query("SELECT 1").execute(c).await.map(|_| ()))?;
         Ok(())
     }
 
     pub async fn close(&self) {
-        self.pool.close().await;
+        on_pool!(self, c => c.close().await)
     }
 
     /// A write transaction. Commit it, or drop it to roll back.
     pub async fn begin(&self) -> Result<Tx> {
-        let guard = match self.backend {
-            Backend::Sqlite => Some(self.write_lock.clone().lock_owned().await),
-            Backend::Postgres => None,
+        let (inner, guard) = match &self.db {
+            Db::Sqlite(p) => {
+                let guard = self.write_lock.clone().lock_owned().await;
+                (
+                    TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+                    Some(guard),
+                )
+            }
+            Db::Postgres(p) => (TxInner::Postgres(p.begin().await?), None),
         };
-        let tx = self.pool.begin().await?;
         Ok(Tx {
-            tx,
-            backend: self.backend,
+            inner,
             _guard: guard,
         })
     }
+}
 
-    pub(crate) fn pool(&self) -> &AnyPool {
-        &self.pool
-    }
+pub(crate) enum TxInner {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
 }
 
 pub struct Tx {
-    tx: sqlx::Transaction<'static, Any>,
-    backend: Backend,
+    inner: TxInner,
     _guard: Option<OwnedMutexGuard<()>>,
 }
 
 impl Tx {
     pub async fn commit(self) -> Result<()> {
-        self.tx.commit().await?;
+        match self.inner {
+            TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::Postgres(t) => t.commit().await?,
+        }
         Ok(())
-    }
-
-    pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
-        &mut self.tx
     }
 }

@@ -7,7 +7,7 @@ pub struct NamedRow {
     pub name: String,
     pub name_en: Option<String>,
     pub parent: Option<String>,
-    pub retired: i64,
+    pub retired: bool,
 }
 
 pub type DepartmentRow = NamedRow;
@@ -20,7 +20,7 @@ pub struct CategoryRow {
     pub acknowledge_within: i64,
     pub respond_within: i64,
     pub confirm_within: i64,
-    pub retired: i64,
+    pub retired: bool,
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -58,27 +58,20 @@ impl Tree {
 
 impl Store {
     pub async fn catalog(&self) -> Result<CatalogRows> {
-        let pool = self.pool();
-        let departments = sqlx::query_as(
-            "SELECT code, name, name_en, parent, retired FROM departments ORDER BY code",
-        )
-        .fetch_all(pool)
-        .await?;
-        let areas =
-            sqlx::query_as("SELECT code, name, name_en, parent, retired FROM areas ORDER BY code")
-                .fetch_all(pool)
-                .await?;
-        let categories = sqlx::query_as(
-            "SELECT code, name, name_en, acknowledge_within, respond_within, confirm_within, retired \
-             FROM categories ORDER BY position, code",
-        )
-        .fetch_all(pool)
-        .await?;
-        let rules = sqlx::query_as(
-            "SELECT category, area, department, priority FROM routing_rules ORDER BY id",
-        )
-        .fetch_all(pool)
-        .await?;
+        let departments =
+            "SELECT code, name, name_en, parent, retired FROM departments ORDER BY code";
+        let areas = "SELECT code, name, name_en, parent, retired FROM areas ORDER BY code";
+        let categories =
+            "SELECT code, name, name_en, acknowledge_within, respond_within, confirm_within, \
+                          retired FROM categories ORDER BY position, code";
+        let rules = "SELECT category, area, department, priority FROM routing_rules ORDER BY id";
+        let (departments, areas, categories, rules) = on_pool!(self, c => {
+            let departments = sqlx::query_as(departments).fetch_all(c).await?;
+            let areas = sqlx::query_as(areas).fetch_all(c).await?;
+            let categories = sqlx::query_as(categories).fetch_all(c).await?;
+            let rules = sqlx::query_as(rules).fetch_all(c).await?;
+            Ok::<_, sqlx::Error>((departments, areas, categories, rules))
+        })?;
         let triage = self.setting("triage").await?;
         Ok(CatalogRows {
             departments,
@@ -90,21 +83,13 @@ impl Store {
     }
 
     pub async fn setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-                .bind(key)
-                .fetch_optional(self.pool())
-                .await?,
-        )
+        let sql = "SELECT value FROM settings WHERE key = $1";
+        Ok(on_pool!(self, c => sqlx::query_scalar(sql).bind(key).fetch_optional(c).await)?)
     }
 
     pub async fn department(&self, code: &str) -> Result<Option<NamedRow>> {
-        Ok(sqlx::query_as(
-            "SELECT code, name, name_en, parent, retired FROM departments WHERE code = $1",
-        )
-        .bind(code)
-        .fetch_optional(self.pool())
-        .await?)
+        let sql = "SELECT code, name, name_en, parent, retired FROM departments WHERE code = $1";
+        Ok(on_pool!(self, c => sqlx::query_as(sql).bind(code).fetch_optional(c).await)?)
     }
 }
 
@@ -118,40 +103,42 @@ impl Tx {
     }
 
     async fn upsert_named(&mut self, tree: Tree, row: &NamedRow) -> Result<()> {
-        sqlx::query(&format!(
+        let sql = format!(
             "INSERT INTO {} (code, name, name_en, parent, retired) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en, \
              parent = excluded.parent, retired = excluded.retired",
             tree.table()
-        ))
-        .bind(&row.code)
-        .bind(&row.name)
-        .bind(&row.name_en)
-        .bind(&row.parent)
-        .bind(row.retired)
-        .execute(self.conn())
-        .await?;
+        );
+        on_tx!(self, c => sqlx::query(&sql)
+            .bind(&row.code)
+            .bind(&row.name)
+            .bind(&row.name_en)
+            .bind(&row.parent)
+            .bind(row.retired)
+            .execute(c)
+            .await
+            .map(|_| ()))?;
         Ok(())
     }
 
     pub async fn upsert_category(&mut self, row: &CategoryRow, position: i64) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO categories (code, name, name_en, acknowledge_within, respond_within, confirm_within, position, retired) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+        let sql = "INSERT INTO categories (code, name, name_en, acknowledge_within, respond_within, \
+             confirm_within, position, retired) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en, \
              acknowledge_within = excluded.acknowledge_within, respond_within = excluded.respond_within, \
-             confirm_within = excluded.confirm_within, position = excluded.position, retired = excluded.retired",
-        )
-        .bind(&row.code)
-        .bind(&row.name)
-        .bind(&row.name_en)
-        .bind(row.acknowledge_within)
-        .bind(row.respond_within)
-        .bind(row.confirm_within)
-        .bind(position)
-        .bind(row.retired)
-        .execute(self.conn())
-        .await?;
+             confirm_within = excluded.confirm_within, position = excluded.position, retired = excluded.retired";
+        on_tx!(self, c => sqlx::query(sql)
+            .bind(&row.code)
+            .bind(&row.name)
+            .bind(&row.name_en)
+            .bind(row.acknowledge_within)
+            .bind(row.respond_within)
+            .bind(row.confirm_within)
+            .bind(position)
+            .bind(row.retired)
+            .execute(c)
+            .await
+            .map(|_| ()))?;
         Ok(())
     }
 
@@ -159,35 +146,32 @@ impl Tx {
     /// import names. Nothing is deleted: reports, accounts and the audit log may refer to them.
     pub async fn retire_all(&mut self) -> Result<()> {
         for table in ["departments", "areas", "categories"] {
-            sqlx::query(&format!("UPDATE {table} SET retired = 1"))
-                .execute(self.conn())
-                .await?;
+            let sql = format!("UPDATE {table} SET retired = TRUE");
+            on_tx!(self, c => sqlx::query(&sql).execute(c).await.map(|_| ()))?;
         }
         Ok(())
     }
 
     pub async fn replace_rules(&mut self, rules: &[RuleRow]) -> Result<()> {
-        sqlx::query("DELETE FROM routing_rules")
-            .execute(self.conn())
-            .await?;
+        on_tx!(self, c => sqlx::query("DELETE FROM routing_rules").execute(c).await.map(|_| ()))?;
+        let sql = "INSERT INTO routing_rules (category, area, department, priority) VALUES ($1, $2, $3, $4)";
         for r in rules {
-            sqlx::query("INSERT INTO routing_rules (category, area, department, priority) VALUES ($1, $2, $3, $4)")
+            on_tx!(self, c => sqlx::query(sql)
                 .bind(&r.category)
                 .bind(&r.area)
                 .bind(&r.department)
                 .bind(r.priority)
-                .execute(self.conn())
-                .await?;
+                .execute(c)
+                .await
+                .map(|_| ()))?;
         }
         Ok(())
     }
 
     pub async fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
-        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .bind(key)
-            .bind(value)
-            .execute(self.conn())
-            .await?;
+        let sql = "INSERT INTO settings (key, value) VALUES ($1, $2) \
+                   ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+        on_tx!(self, c => sqlx::query(sql).bind(key).bind(value).execute(c).await.map(|_| ()))?;
         Ok(())
     }
 }

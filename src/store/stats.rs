@@ -1,6 +1,7 @@
 //! The rows public statistics are computed from: read in id-ordered pages by the background
 //! refresh, never per request.
 use super::{Result, Store};
+use crate::domain::{Outcome, State};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct FactsRow {
@@ -13,9 +14,9 @@ pub struct FactsRow {
     pub acknowledged_at: Option<i64>,
     pub responded_at: Option<i64>,
     pub closed_at: Option<i64>,
-    pub state: String,
-    pub confirmed: Option<i64>,
-    pub outcome: Option<String>,
+    pub state: State,
+    pub confirmed: Option<bool>,
+    pub outcome: Option<Outcome>,
     pub satisfaction: Option<i64>,
     pub reopens: i64,
     pub transfers: i64,
@@ -24,15 +25,14 @@ pub struct FactsRow {
 impl Store {
     /// Dispatched reports with ids after `after`, dispatched before `cutoff`, in id order.
     pub async fn facts_page(&self, after: &str, cutoff: i64, limit: i64) -> Result<Vec<FactsRow>> {
-        Ok(sqlx::query_as(
-            "SELECT id, department, category, dispatched_at, acknowledge_due, respond_due, acknowledged_at, \
-             responded_at, closed_at, state, confirmed, outcome, satisfaction, reopens, transfers \
-             FROM reports WHERE id > $1 AND dispatched_at < $2 ORDER BY id LIMIT $3",
-        )
-        .bind(after)
-        .bind(cutoff)
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?)
+        let sql = "SELECT id, department, category, dispatched_at, acknowledge_due, respond_due, \
+             acknowledged_at, responded_at, closed_at, state, confirmed, outcome, satisfaction, reopens, \
+             transfers FROM reports WHERE id > $1 AND dispatched_at < $2 ORDER BY id LIMIT $3";
+        Ok(on_pool!(self, c => sqlx::query_as(sql)
+            .bind(after)
+            .bind(cutoff)
+            .bind(limit)
+            .fetch_all(c)
+            .await)?)
     }
 }

@@ -105,6 +105,7 @@ pub struct Options {
 pub struct TestApp {
     pub router: Router,
     pub service: Service,
+    store: Store,
     pub clock: FixedClock,
     /// Holds the SQLite file and the keyring (`keys/`); shared by every instance of one app.
     pub dir: Arc<tempfile::TempDir>,
@@ -222,11 +223,12 @@ impl TestApp {
             .await
             .unwrap();
         let keys = Keyring::load_or_create(&dir.path().join("keys")).unwrap();
-        let service = Service::new(store, keys, Arc::new(clock.clone()), settings);
+        let service = Service::new(store.clone(), keys, Arc::new(clock.clone()), settings);
         let state = zhiyan::web::AppState::new(service.clone(), false).unwrap();
         TestApp {
             router: zhiyan::web::router(state),
             service,
+            store,
             clock,
             dir,
             database_url,
@@ -255,8 +257,9 @@ impl TestApp {
         .await
     }
 
+    /// The app's database, for tests that inspect it behind the application's back.
     pub fn store(&self) -> &Store {
-        self.service.store()
+        &self.store
     }
 
     /// The data directory the keyring lives in (what `--data-dir` is for the binary).
@@ -406,12 +409,12 @@ impl TestApp {
     }
 
     pub async fn department_of(&self, id: &str) -> String {
-        self.service
-            .store()
-            .report(id)
+        self.store()
+            .item(id)
             .await
             .unwrap()
             .unwrap()
+            .item
             .department
     }
 }

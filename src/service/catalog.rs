@@ -1,0 +1,168 @@
+//! The organisation as the use cases read it: what a reporter may choose, the department tree, each
+//! category's terms, and where a new report is routed.
+use super::{Catalog, Error, Named, Result, Service};
+use crate::domain::item::Terms;
+use crate::domain::routing::{Route, RouteError, Router, Rule, Tree};
+use crate::domain::text::Problem;
+use crate::store::{CatalogRows, CategoryRow, NamedRow};
+
+impl Service {
+    /// The choices a reporter picks from: active categories, areas and departments.
+    pub async fn catalog(&self) -> Result<Catalog> {
+        Ok(catalog_view(&self.store().catalog().await?))
+    }
+
+    /// `code` if it names an active department; otherwise a field error on `field`.
+    pub(super) async fn active_department(
+        &self,
+        code: &str,
+        field: &'static str,
+    ) -> Result<String> {
+        let code = code.trim();
+        if code.is_empty() {
+            return Err(Error::field(field, Problem::Missing));
+        }
+        match self.store().department(code).await? {
+            Some(d) if !d.retired => Ok(d.code),
+            _ => Err(Error::field(field, Problem::Unknown)),
+        }
+    }
+}
+
+pub(super) fn department_tree(rows: &CatalogRows) -> Tree {
+    Tree::new(
+        rows.departments
+            .iter()
+            .map(|d| (d.code.clone(), d.parent.clone())),
+    )
+}
+
+/// A category's deadlines (the defaults if it has vanished from the organisation).
+pub(super) fn terms(categories: &[CategoryRow], code: &str) -> Terms {
+    categories
+        .iter()
+        .find(|c| c.code == code)
+        .map_or_else(Terms::default, |c| Terms {
+            acknowledge_within: c.acknowledge_within,
+            respond_within: c.respond_within,
+            confirm_within: c.confirm_within,
+        })
+}
+
+/// Where a new report goes: the most specific rule, triage when none matches, never the department
+/// the report is about.
+pub(super) fn route(
+    rows: &CatalogRows,
+    category: &str,
+    area: &str,
+    subject: Option<&str>,
+) -> Result<Route> {
+    let rules: Vec<Rule> = rows
+        .rules
+        .iter()
+        .map(|r| Rule {
+            category: r.category.clone(),
+            area: r.area.clone(),
+            department: r.department.clone(),
+            priority: r.priority,
+        })
+        .collect();
+    let areas = Tree::new(
+        rows.areas
+            .iter()
+            .map(|a| (a.code.clone(), a.parent.clone())),
+    );
+    let departments = department_tree(rows);
+    let triage = rows
+        .triage
+        .clone()
+        .or_else(|| {
+            rows.departments
+                .iter()
+                .find(|d| d.parent.is_none())
+                .map(|d| d.code.clone())
+        })
+        .ok_or_else(|| {
+            Error::internal(anyhow::anyhow!(
+                "no organisation loaded: run `zhiyan org import`"
+            ))
+        })?;
+    let router = Router {
+        rules: &rules,
+        areas: &areas,
+        departments: &departments,
+        triage: &triage,
+    };
+    router.route(category, area, subject).map_err(|e| match e {
+        RouteError::SubjectIsRoot => Error::field("subject_department", Problem::Invalid),
+    })
+}
+
+/// `value` must be one of the active codes; the error names `field`.
+pub(super) fn pick<'a>(
+    value: &str,
+    field: &'static str,
+    mut codes: impl Iterator<Item = &'a String>,
+) -> Result<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(Error::field(field, Problem::Missing));
+    }
+    codes
+        .find(|c| c.as_str() == value)
+        .cloned()
+        .ok_or_else(|| Error::field(field, Problem::Unknown))
+}
+
+pub(super) fn catalog_view(rows: &CatalogRows) -> Catalog {
+    let named = |r: &NamedRow| Named {
+        code: r.code.clone(),
+        name: r.name.clone(),
+        name_en: r.name_en.clone(),
+        parent: r.parent.clone(),
+    };
+    Catalog {
+        categories: rows
+            .categories
+            .iter()
+            .filter(|c| !c.retired)
+            .map(|c| Named {
+                code: c.code.clone(),
+                name: c.name.clone(),
+                name_en: c.name_en.clone(),
+                parent: None,
+            })
+            .collect(),
+        areas: rows
+            .areas
+            .iter()
+            .filter(|a| !a.retired)
+            .map(named)
+            .collect(),
+        departments: rows
+            .departments
+            .iter()
+            .filter(|d| !d.retired)
+            .map(named)
+            .collect(),
+    }
+}
+
+/// Departments in display order from `roots`: each followed by its children, as (index in `rows`,
+/// depth). Stops at depth 32 and never visits a department twice, whatever the rows say.
+pub(super) fn depth_first(rows: &[NamedRow], roots: &[usize]) -> Vec<(usize, usize)> {
+    let mut order: Vec<(usize, usize)> = Vec::new();
+    let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|r| (*r, 0)).collect();
+    while let Some((i, depth)) = stack.pop() {
+        if depth > 32 || order.iter().any(|(j, _)| *j == i) {
+            continue;
+        }
+        order.push((i, depth));
+        for (c, d) in rows.iter().enumerate().rev() {
+            if d.parent.as_deref() == Some(rows[i].code.as_str()) {
+                stack.push((c, depth + 1));
+            }
+        }
+    }
+    order
+}
