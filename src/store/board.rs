@@ -1,6 +1,6 @@
 //! The supervisor's board: open counts and recent response times, each read from a covering index
 //! (migrations 0002) so the cost follows the number of open or recent items, never the whole table.
-use super::{Result, Store};
+use super::{Backend, Result, Store};
 use crate::domain::State;
 
 /// Open items of one department in one state.
@@ -40,10 +40,19 @@ impl Store {
         Ok(on_pool!(self, c => sqlx::query_as(sql).bind(now).fetch_all(c).await)?)
     }
 
+    /// `column` as a SQLite planner hint: `column || ''` cannot use an index, which keeps SQLite on
+    /// the covering range scan of the time column instead of walking a department (or state) index
+    /// over the whole table to save a sort. PostgreSQL's planner needs no such help.
+    fn unindexed(&self, column: &str) -> String {
+        match self.backend() {
+            Backend::Sqlite => format!("{column} || ''"),
+            Backend::Postgres => column.to_string(),
+        }
+    }
+
     /// How many items of each department reached `milestone` at or after `since`, by whole hours
     /// from dispatch: (department, hours, items). Grouped in SQL so only a histogram crosses the
-    /// driver. (`department || ''` keeps SQLite's planner on the covering range scan instead of
-    /// walking a department index over the whole table to avoid a sort.)
+    /// driver.
     pub async fn durations(
         &self,
         milestone: Milestone,
@@ -54,18 +63,23 @@ impl Store {
             Milestone::Responded => "responded_at",
         };
         let sql = format!(
-            "SELECT department || '' AS d, ({at} - dispatched_at) / 3600 AS h, COUNT(*) \
-             FROM reports WHERE {at} >= $1 AND dispatched_at IS NOT NULL GROUP BY d, h"
+            "SELECT {} AS d, ({at} - dispatched_at) / 3600 AS h, COUNT(*) \
+             FROM reports WHERE {at} >= $1 AND dispatched_at IS NOT NULL GROUP BY d, h",
+            self.unindexed("department")
         );
         Ok(on_pool!(self, c => sqlx::query_as(&sql).bind(since).fetch_all(c).await)?)
     }
 
     /// Items closed at or after `since`, per department.
     pub async fn closures(&self, since: i64) -> Result<Vec<ClosureCount>> {
-        let sql = "SELECT department || '' AS department, COUNT(*) AS closed, \
+        let sql = format!(
+            "SELECT {} AS department, COUNT(*) AS closed, \
              CAST(SUM(CASE WHEN reopens > 0 THEN 1 ELSE 0 END) AS BIGINT) AS reopened, \
              CAST(SUM(CASE WHEN confirmed = FALSE THEN 1 ELSE 0 END) AS BIGINT) AS unconfirmed \
-             FROM reports WHERE closed_at >= $1 AND state || '' = 'closed' GROUP BY 1";
-        Ok(on_pool!(self, c => sqlx::query_as(sql).bind(since).fetch_all(c).await)?)
+             FROM reports WHERE closed_at >= $1 AND {} = 'closed' GROUP BY 1",
+            self.unindexed("department"),
+            self.unindexed("state")
+        );
+        Ok(on_pool!(self, c => sqlx::query_as(&sql).bind(since).fetch_all(c).await)?)
     }
 }
