@@ -1,0 +1,138 @@
+//! The organisation file: departments, areas, categories and routing rules (API.md, "Organisation
+//! file"). This module only parses, validates and prints; importing into the database is elsewhere.
+//!
+//! Every problem is reported as an [`OrgError`] carrying the 1-based line of the offending entry or
+//! value, so an administrator can fix the file without guessing. A file is either valid as a whole or
+//! rejected.
+//!
+//! `file` reads and prints the file as written, `validate` turns what was read into an [`Org`].
+
+mod file;
+#[cfg(test)]
+mod tests;
+mod validate;
+
+use std::collections::HashMap;
+
+use super::duration::Span;
+
+/// A validated organisation: everything an `org import` brings in, in file order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Org {
+    /// Department whose supervisors receive items no rule matches. Always filled after parse: when the
+    /// file omits it, it is the root department.
+    pub triage: String,
+    pub departments: Vec<Department>,
+    pub areas: Vec<Area>,
+    pub categories: Vec<Category>,
+    pub rules: Vec<Rule>,
+}
+
+/// A node of the department tree (county government → bureaus); a parent supervises its children.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Department {
+    pub code: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub parent: Option<String>,
+}
+
+/// A node of the jurisdiction tree (county → township → village): where a problem is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Area {
+    pub code: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub parent: Option<String>,
+}
+
+/// A kind of problem, with its deadlines.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Category {
+    pub code: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub acknowledge_within: Span,
+    pub respond_within: Span,
+    pub confirm_within: Span,
+}
+
+/// A routing rule: (category or any, area subtree or any) → department. The most specific rule wins
+/// (deepest area, then exact category, then higher priority).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rule {
+    /// `None` = any category.
+    pub category: Option<String>,
+    /// `None` = any area; otherwise the area and every area below it.
+    pub area: Option<String>,
+    pub department: String,
+    pub priority: i64,
+}
+
+/// Why an organisation file was rejected, with the 1-based line of the problem.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {reason}")]
+pub struct OrgError {
+    pub line: usize,
+    pub reason: String,
+}
+
+impl Org {
+    /// Parse and validate an org file. Any problem -> Err naming the 1-based line and the reason.
+    pub fn parse(text: &str) -> Result<Org, OrgError> {
+        let (raw, lines) = file::read(text)?;
+        validate::validate(raw, lines)
+    }
+
+    /// Print the org back in the same TOML format (round-trips: Org::parse(&org.to_toml()) == Ok(org)).
+    pub fn to_toml(&self) -> String {
+        file::print(self)
+    }
+
+    /// Departments ordered so that every parent comes before its children (for inserting with FK on parent).
+    pub fn departments_parents_first(&self) -> Vec<&Department> {
+        parents_first(&self.departments, |d| &d.code, |d| d.parent.as_deref())
+    }
+
+    /// Areas ordered so that every parent comes before its children (for inserting with FK on parent).
+    pub fn areas_parents_first(&self) -> Vec<&Area> {
+        parents_first(&self.areas, |a| &a.code, |a| a.parent.as_deref())
+    }
+}
+
+/// Stable order by depth in the tree: parents before children, file order otherwise. Tolerates
+/// unknown parents (treated as roots) and cycles (never loops) so it is safe on an `Org` built by hand.
+fn parents_first<T>(
+    items: &[T],
+    code: impl Fn(&T) -> &str,
+    parent: impl Fn(&T) -> Option<&str>,
+) -> Vec<&T> {
+    let n = items.len();
+    let index: HashMap<&str, usize> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| (code(item), i))
+        .collect();
+    let mut depth: Vec<Option<usize>> = vec![None; n];
+    for start in 0..n {
+        let mut path = Vec::new();
+        let mut current = start;
+        let base = loop {
+            if let Some(d) = depth[current] {
+                break d + 1;
+            }
+            path.push(current);
+            match parent(&items[current]).and_then(|p| index.get(p)) {
+                Some(&p) if path.len() <= n => current = p,
+                _ => break 0,
+            }
+        };
+        // The last node on the path sits at depth `base`; each earlier one is one level deeper.
+        for (k, &node) in path.iter().rev().enumerate() {
+            depth[node].get_or_insert(base + k);
+        }
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| depth[i]);
+    order.into_iter().map(|i| &items[i]).collect()
+}
