@@ -10,6 +10,7 @@ pub mod routing;
 pub mod statistics;
 pub mod stats;
 pub mod text;
+pub mod tree;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use duration::Span;

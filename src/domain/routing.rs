@@ -1,6 +1,6 @@
 //! Where a new report goes: the most specific routing rule, the triage desk when none matches, and
 //! never the department the report is about (nor one below it).
-use std::collections::HashMap;
+use super::tree::Tree;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rule {
@@ -8,43 +8,6 @@ pub struct Rule {
     pub area: Option<String>,
     pub department: String,
     pub priority: i64,
-}
-
-/// A tree given as child → parent.
-#[derive(Clone, Debug, Default)]
-pub struct Tree {
-    parent: HashMap<String, Option<String>>,
-}
-
-impl Tree {
-    pub fn new(pairs: impl IntoIterator<Item = (String, Option<String>)>) -> Tree {
-        Tree {
-            parent: pairs.into_iter().collect(),
-        }
-    }
-    pub fn contains(&self, code: &str) -> bool {
-        self.parent.contains_key(code)
-    }
-    pub fn parent(&self, code: &str) -> Option<&str> {
-        self.parent.get(code).and_then(|p| p.as_deref())
-    }
-    /// `code` itself first, then its parent, up to the root. Stops on a cycle.
-    pub fn ancestors<'a>(&'a self, code: &'a str) -> Vec<&'a str> {
-        let mut out = vec![code];
-        let mut cur = code;
-        while let Some(p) = self.parent(cur) {
-            if out.contains(&p) {
-                break;
-            }
-            out.push(p);
-            cur = p;
-        }
-        out
-    }
-    /// True when `node` is `root` or lies below it.
-    pub fn is_within(&self, node: &str, root: &str) -> bool {
-        self.ancestors(node).contains(&root)
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -5,8 +5,8 @@ use super::{
     state_of, Actor, ItemDetail, ItemSummary, MessageView, Msg, Role, Service, StaffUser, Step,
     TimelineEntry,
 };
-use crate::domain::routing::Tree;
 use crate::domain::text::{bounded, Problem, BODY_MAX, REASON_MAX};
+use crate::domain::tree::Tree;
 use crate::domain::{Action, Outcome, State};
 use crate::store::{CategoryRow, ReportFilter, ReportRow};
 use serde::Deserialize;

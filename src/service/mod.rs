@@ -26,7 +26,7 @@ use crate::crypto::Keyring;
 use crate::domain::clock::{date, rfc3339};
 use crate::domain::deadlines::{self, Deadlines};
 use crate::domain::{lifecycle, Action, Clock, State};
-use crate::store::{NamedRow, NewEvent, NewMessage, ReportRow, Store, Tx};
+use crate::store::{NewEvent, NewMessage, ReportRow, Store, Tx};
 use std::sync::Arc;
 
 /// Tunables the use cases need (the rest of the configuration stays in the web and CLI layers).
@@ -234,25 +234,6 @@ impl Service {
         .await?;
         Ok(())
     }
-}
-
-/// Departments in display order from `roots`: each followed by its children, as (index in `rows`,
-/// depth). Stops at depth 32 and never visits a department twice, whatever the rows say.
-pub(crate) fn depth_first(rows: &[NamedRow], roots: &[usize]) -> Vec<(usize, usize)> {
-    let mut order: Vec<(usize, usize)> = Vec::new();
-    let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|r| (*r, 0)).collect();
-    while let Some((i, depth)) = stack.pop() {
-        if depth > 32 || order.iter().any(|(j, _)| *j == i) {
-            continue;
-        }
-        order.push((i, depth));
-        for (c, d) in rows.iter().enumerate().rev() {
-            if d.parent.as_deref() == Some(rows[i].code.as_str()) {
-                stack.push((c, depth + 1));
-            }
-        }
-    }
-    order
 }
 
 /// The deadline facts of a row, for the pure rules of `domain::deadlines`.

@@ -7,8 +7,9 @@ use super::{
 };
 use crate::crypto::random_bytes;
 use crate::domain::receipt::{report_id, Receipt, ENTROPY_BYTES};
-use crate::domain::routing::{Route, RouteError, Router, Rule, Tree};
+use crate::domain::routing::{Route, RouteError, Router, Rule};
 use crate::domain::text::{bounded, Problem, BODY_MAX, REASON_MAX, TITLE_MAX};
+use crate::domain::tree::Tree;
 use crate::domain::{Action, State};
 use crate::store::{CatalogRows, NewEvent, NewReport, ReportRow, StoreError, Tx};
 use serde::Deserialize;

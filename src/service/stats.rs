@@ -411,28 +411,18 @@ impl Grid {
         k: i64,
     ) -> Grid {
         // Departments, each followed by its children.
-        let deps = &catalog.departments;
-        let roots: Vec<usize> = (0..deps.len())
-            .filter(|i| {
-                deps[*i]
-                    .parent
-                    .as_deref()
-                    .is_none_or(|p| !deps.iter().any(|d| d.code == p))
-            })
-            .collect();
-        let order = super::depth_first(deps, &roots);
+        let tree = super::reporter::department_tree(catalog);
+        let order = tree.display_order();
         let position: HashMap<String, usize> = order
             .iter()
             .enumerate()
-            .map(|(n, (i, _))| (deps[*i].code.clone(), n))
+            .map(|(n, (i, _))| (tree.code(*i).to_string(), n))
             .collect();
         let parent: Vec<Option<usize>> = order
             .iter()
             .map(|(i, _)| {
-                deps[*i]
-                    .parent
-                    .as_deref()
-                    .and_then(|p| position.get(p).copied())
+                tree.parent_entry(*i)
+                    .and_then(|p| position.get(tree.code(p)).copied())
             })
             .collect();
 

@@ -7,7 +7,7 @@ use super::error::{Error, Result};
 use super::reporter::department_tree;
 use super::{deadlines_of, state_of, Actor, Service, Step};
 use crate::domain::deadlines::{self, Sweep};
-use crate::domain::routing::Tree;
+use crate::domain::tree::Tree;
 use crate::domain::{Action, State};
 use crate::store::ReportRow;
 

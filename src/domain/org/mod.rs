@@ -12,9 +12,8 @@ mod file;
 mod tests;
 mod validate;
 
-use std::collections::HashMap;
-
 use super::duration::Span;
+use super::tree::Tree;
 
 /// A validated organisation: everything an `org import` brings in, in file order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,48 +90,20 @@ impl Org {
 
     /// Departments ordered so that every parent comes before its children (for inserting with FK on parent).
     pub fn departments_parents_first(&self) -> Vec<&Department> {
-        parents_first(&self.departments, |d| &d.code, |d| d.parent.as_deref())
+        parents_first(&self.departments, |d| (&d.code, d.parent.as_deref()))
     }
 
     /// Areas ordered so that every parent comes before its children (for inserting with FK on parent).
     pub fn areas_parents_first(&self) -> Vec<&Area> {
-        parents_first(&self.areas, |a| &a.code, |a| a.parent.as_deref())
+        parents_first(&self.areas, |a| (&a.code, a.parent.as_deref()))
     }
 }
 
-/// Stable order by depth in the tree: parents before children, file order otherwise. Tolerates
-/// unknown parents (treated as roots) and cycles (never loops) so it is safe on an `Org` built by hand.
-fn parents_first<T>(
-    items: &[T],
-    code: impl Fn(&T) -> &str,
-    parent: impl Fn(&T) -> Option<&str>,
-) -> Vec<&T> {
-    let n = items.len();
-    let index: HashMap<&str, usize> = items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| (code(item), i))
-        .collect();
-    let mut depth: Vec<Option<usize>> = vec![None; n];
-    for start in 0..n {
-        let mut path = Vec::new();
-        let mut current = start;
-        let base = loop {
-            if let Some(d) = depth[current] {
-                break d + 1;
-            }
-            path.push(current);
-            match parent(&items[current]).and_then(|p| index.get(p)) {
-                Some(&p) if path.len() <= n => current = p,
-                _ => break 0,
-            }
-        };
-        // The last node on the path sits at depth `base`; each earlier one is one level deeper.
-        for (k, &node) in path.iter().rev().enumerate() {
-            depth[node].get_or_insert(base + k);
-        }
-    }
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by_key(|&i| depth[i]);
-    order.into_iter().map(|i| &items[i]).collect()
+/// The tree is built from `items` in their order, so its entries are their indexes.
+fn parents_first<T>(items: &[T], node: impl Fn(&T) -> (&str, Option<&str>)) -> Vec<&T> {
+    let tree = Tree::new(items.iter().map(node));
+    tree.parents_first()
+        .into_iter()
+        .map(|i| &items[i])
+        .collect()
 }

@@ -9,6 +9,7 @@ use toml::Spanned;
 use super::file::{Lines, RawFile, RawNode};
 use super::{Area, Category, Department, Org, OrgError, Rule};
 use crate::domain::duration::Span;
+use crate::domain::tree::Tree;
 
 /// Longest accepted code, in characters (codes are ASCII).
 const MAX_CODE_LEN: usize = 64;
@@ -22,13 +23,6 @@ pub(super) fn validate(raw: RawFile, lines: Lines) -> Result<Org, OrgError> {
 
 struct Validator {
     lines: Lines,
-}
-
-/// What the tree checks need to know about one department or area.
-struct TreeNode<'a> {
-    code: &'a str,
-    parent: Option<&'a Spanned<String>>,
-    entry: Range<usize>,
 }
 
 impl Validator {
@@ -64,14 +58,14 @@ impl Validator {
                 parent: node.parent.as_ref().map(|p| p.get_ref().clone()),
             });
         }
-        let department_tree = tree_nodes(&raw.departments);
-        self.check_tree("department", &department_tree, &department_codes)?;
-        let roots: Vec<&TreeNode> = department_tree
+        self.check_tree("department", &raw.departments)?;
+        let roots: Vec<&Spanned<RawNode>> = raw
+            .departments
             .iter()
-            .filter(|n| n.parent.is_none())
+            .filter(|entry| entry.get_ref().parent.is_none())
             .collect();
         let root = match roots.as_slice() {
-            [root] => root.code,
+            [root] => root.get_ref().code.get_ref().as_str(),
             [] => {
                 // Unreachable after check_tree (a finite tree without a root has a cycle), kept
                 // so that the rule is enforced even if the checks change.
@@ -82,13 +76,13 @@ impl Validator {
             }
             [first, second, ..] => {
                 return Err(self.error(
-                    second.entry.clone(),
+                    second.span(),
                     format!(
                         "department {:?} has no parent, but {:?} (line {}) is already the root; \
                          exactly one department may have no parent",
-                        second.code,
-                        first.code,
-                        self.line_of(first.entry.clone())
+                        second.get_ref().code.get_ref(),
+                        first.get_ref().code.get_ref(),
+                        self.line_of(first.span())
                     ),
                 ));
             }
@@ -119,7 +113,7 @@ impl Validator {
                 parent: node.parent.as_ref().map(|p| p.get_ref().clone()),
             });
         }
-        self.check_tree("area", &tree_nodes(&raw.areas), &area_codes)?;
+        self.check_tree("area", &raw.areas)?;
 
         // Categories.
         let mut categories = Vec::with_capacity(raw.categories.len());
@@ -285,111 +279,51 @@ impl Validator {
         Ok(span)
     }
 
-    /// Every parent exists and there is no cycle.
-    fn check_tree(
-        &self,
-        kind: &str,
-        nodes: &[TreeNode],
-        codes: &HashMap<&str, usize>,
-    ) -> Result<(), OrgError> {
-        let mut index: HashMap<&str, usize> = HashMap::with_capacity(nodes.len());
-        for (i, node) in nodes.iter().enumerate() {
-            index.entry(node.code).or_insert(i);
+    /// Every parent exists and no entry is its own ancestor.
+    fn check_tree(&self, kind: &str, entries: &[Spanned<RawNode>]) -> Result<(), OrgError> {
+        let tree = Tree::new(entries.iter().map(|entry| {
+            let node = entry.get_ref();
+            (
+                node.code.get_ref().as_str(),
+                node.parent.as_ref().map(|p| p.get_ref().as_str()),
+            )
+        }));
+        let unknown = tree.first_unknown_parent().map(|i| entries[i].get_ref());
+        if let Some(RawNode {
+            code,
+            parent: Some(parent),
+            ..
+        }) = unknown
+        {
+            return Err(self.error(
+                parent.span(),
+                format!(
+                    "{kind} {:?}: unknown parent {:?} (no {kind} has this code)",
+                    code.get_ref(),
+                    parent.get_ref()
+                ),
+            ));
         }
-        let mut parent_of: Vec<Option<usize>> = Vec::with_capacity(nodes.len());
-        for node in nodes {
-            match node.parent {
-                None => parent_of.push(None),
-                Some(parent) => {
-                    let p = parent.get_ref().as_str();
-                    if !codes.contains_key(p) {
-                        return Err(self.error(
-                            parent.span(),
-                            format!(
-                                "{kind} {:?}: unknown parent {p:?} (no {kind} has this code)",
-                                node.code
-                            ),
-                        ));
-                    }
-                    parent_of.push(Some(index[p]));
-                }
-            }
-        }
-
-        // Walk up from each node; a walk that meets its own path has found a cycle.
-        const UNSEEN: u8 = 0;
-        const ON_PATH: u8 = 1;
-        const DONE: u8 = 2;
-        let mut state = vec![UNSEEN; nodes.len()];
-        let mut first_cycle: Option<Vec<usize>> = None;
-        for start in 0..nodes.len() {
-            let mut path = Vec::new();
-            let mut current = Some(start);
-            while let Some(i) = current {
-                match state[i] {
-                    DONE => break,
-                    ON_PATH => {
-                        let at = path.iter().position(|&p| p == i).unwrap_or(0);
-                        let cycle = path[at..].to_vec();
-                        // Keep the cycle holding the earliest entry of the file.
-                        let smallest = |c: &[usize]| c.iter().copied().min();
-                        let earlier = match &first_cycle {
-                            None => true,
-                            Some(found) => smallest(&cycle) < smallest(found),
-                        };
-                        if earlier {
-                            first_cycle = Some(cycle);
-                        }
-                        break;
-                    }
-                    _ => {
-                        state[i] = ON_PATH;
-                        path.push(i);
-                        current = parent_of[i];
-                    }
-                }
-            }
-            for i in path {
-                state[i] = DONE;
-            }
-        }
-        if let Some(cycle) = first_cycle {
-            // Report at the parent line of the cycle's earliest entry, naming the loop from there.
-            let first = cycle.iter().copied().min().unwrap_or(0);
-            let mut names = vec![nodes[first].code];
-            let mut current = parent_of[first];
-            while let Some(i) = current {
-                names.push(nodes[i].code);
-                if i == first || names.len() > cycle.len() + 1 {
-                    break;
-                }
-                current = parent_of[i];
-            }
-            let span = nodes[first]
+        if let Some(cycle) = tree.first_loop() {
+            // Reported at the parent line of the loop's earliest entry, naming the loop from there.
+            let first = &entries[cycle[0]];
+            let names: Vec<&str> = cycle.iter().map(|i| tree.code(*i)).collect();
+            let span = first
+                .get_ref()
                 .parent
-                .map_or(nodes[first].entry.clone(), |p| p.span());
+                .as_ref()
+                .map_or(first.span(), |p| p.span());
             return Err(self.error(
                 span,
                 format!(
                     "{kind} {:?} is its own ancestor: {}",
-                    nodes[first].code,
+                    names[0],
                     names.join(" -> ")
                 ),
             ));
         }
         Ok(())
     }
-}
-
-fn tree_nodes(entries: &[Spanned<RawNode>]) -> Vec<TreeNode<'_>> {
-    entries
-        .iter()
-        .map(|entry| TreeNode {
-            code: entry.get_ref().code.get_ref(),
-            parent: entry.get_ref().parent.as_ref(),
-            entry: entry.span(),
-        })
-        .collect()
 }
 
 /// `^[a-z0-9][a-z0-9-]{0,63}$`
