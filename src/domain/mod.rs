@@ -5,10 +5,10 @@ pub mod disclosure;
 pub mod duration;
 pub mod lifecycle;
 pub mod org;
+pub mod percentiles;
 pub mod receipt;
 pub mod routing;
 pub mod statistics;
-pub mod stats;
 pub mod text;
 pub mod tree;
 

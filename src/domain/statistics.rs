@@ -3,7 +3,7 @@
 //!
 //! Everything is evaluated "as of the cut-off" (now minus the lag, rounded down to a day): a fact
 //! that happened at or after the cut-off does not exist yet for the public.
-use super::stats::{ratio, Spread};
+use super::percentiles::{ratio, Spread};
 use serde::Serialize;
 use std::collections::HashMap;
 

@@ -3,7 +3,7 @@
 use super::error::{Error, Result};
 use super::reporter::department_tree;
 use super::{Role, Service, StaffUser};
-use crate::domain::stats::{ratio, Spread};
+use crate::domain::percentiles::{ratio, Spread};
 use crate::domain::State;
 use crate::store::Milestone;
 use serde::Serialize;
