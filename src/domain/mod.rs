@@ -1,7 +1,6 @@
 //! Pure rules: no HTTP, no SQL, no I/O. Everything here is decided from values passed in.
 pub mod clock;
 pub mod deadlines;
-pub mod disclosure;
 pub mod duration;
 pub mod lifecycle;
 pub mod org;

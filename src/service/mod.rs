@@ -18,7 +18,7 @@ pub use error::{Error, Result};
 pub use items::{ItemQuery, TransferDecision};
 pub use org::DemoAccount;
 pub use reporter::NewReportInput;
-pub use stats::{StatsQuery, StatsReport, DEFINITIONS};
+pub use stats::{StatsQuery, StatsReport};
 pub use sweep::Swept;
 pub use views::*;
 
