@@ -29,25 +29,17 @@ pub(super) fn read(text: &str) -> Result<(RawFile, Lines), OrgError> {
 pub(super) fn print(org: &Org) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "triage = {}", toml_string(&org.triage));
-    for d in &org.departments {
-        out.push_str("\n[[departments]]\n");
-        write_node(
-            &mut out,
-            &d.code,
-            &d.name,
-            d.name_en.as_deref(),
-            d.parent.as_deref(),
-        );
-    }
-    for a in &org.areas {
-        out.push_str("\n[[areas]]\n");
-        write_node(
-            &mut out,
-            &a.code,
-            &a.name,
-            a.name_en.as_deref(),
-            a.parent.as_deref(),
-        );
+    for (section, nodes) in [("departments", &org.departments), ("areas", &org.areas)] {
+        for n in nodes {
+            let _ = write!(out, "\n[[{section}]]\n");
+            write_node(
+                &mut out,
+                &n.code,
+                &n.name,
+                n.name_en.as_deref(),
+                n.parent.as_deref(),
+            );
+        }
     }
     for c in &org.categories {
         out.push_str("\n[[categories]]\n");

@@ -15,6 +15,8 @@ mod validate;
 use super::duration::Span;
 use super::tree::Tree;
 
+pub use super::routing::Rule;
+
 /// A validated organisation: everything an `org import` brings in, in file order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Org {
@@ -28,17 +30,14 @@ pub struct Org {
 }
 
 /// A node of the department tree (county government → bureaus); a parent supervises its children.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Department {
-    pub code: String,
-    pub name: String,
-    pub name_en: Option<String>,
-    pub parent: Option<String>,
-}
+pub type Department = Node;
 
 /// A node of the jurisdiction tree (county → township → village): where a problem is.
+pub type Area = Node;
+
+/// A department or an area: both trees are written, checked and printed alike.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Area {
+pub struct Node {
     pub code: String,
     pub name: String,
     pub name_en: Option<String>,
@@ -54,18 +53,6 @@ pub struct Category {
     pub acknowledge_within: Span,
     pub respond_within: Span,
     pub confirm_within: Span,
-}
-
-/// A routing rule: (category or any, area subtree or any) → department. The most specific rule wins
-/// (deepest area, then exact category, then higher priority).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Rule {
-    /// `None` = any category.
-    pub category: Option<String>,
-    /// `None` = any area; otherwise the area and every area below it.
-    pub area: Option<String>,
-    pub department: String,
-    pub priority: i64,
 }
 
 /// Why an organisation file was rejected, with the 1-based line of the problem.
@@ -90,20 +77,20 @@ impl Org {
 
     /// Departments ordered so that every parent comes before its children (for inserting with FK on parent).
     pub fn departments_parents_first(&self) -> Vec<&Department> {
-        parents_first(&self.departments, |d| (&d.code, d.parent.as_deref()))
+        parents_first(&self.departments)
     }
 
     /// Areas ordered so that every parent comes before its children (for inserting with FK on parent).
     pub fn areas_parents_first(&self) -> Vec<&Area> {
-        parents_first(&self.areas, |a| (&a.code, a.parent.as_deref()))
+        parents_first(&self.areas)
     }
 }
 
-/// The tree is built from `items` in their order, so its entries are their indexes.
-fn parents_first<T>(items: &[T], node: impl Fn(&T) -> (&str, Option<&str>)) -> Vec<&T> {
-    let tree = Tree::new(items.iter().map(node));
+/// The tree is built from `nodes` in their order, so its entries are their indexes.
+fn parents_first(nodes: &[Node]) -> Vec<&Node> {
+    let tree = Tree::new(nodes.iter().map(|n| (n.code.as_str(), n.parent.as_deref())));
     tree.parents_first()
         .into_iter()
-        .map(|i| &items[i])
+        .map(|i| &nodes[i])
         .collect()
 }

@@ -7,7 +7,7 @@ use std::ops::Range;
 use toml::Spanned;
 
 use super::file::{Lines, RawFile, RawNode};
-use super::{Area, Category, Department, Org, OrgError, Rule};
+use super::{Category, Node, Org, OrgError, Rule};
 use crate::domain::duration::Span;
 use crate::domain::tree::Tree;
 
@@ -45,20 +45,7 @@ impl Validator {
             });
         }
 
-        // Departments.
-        let mut departments = Vec::with_capacity(raw.departments.len());
-        let mut department_codes: HashMap<&str, usize> = HashMap::new();
-        for entry in &raw.departments {
-            let node = entry.get_ref();
-            self.check_code("department", &node.code, &mut department_codes)?;
-            departments.push(Department {
-                code: node.code.get_ref().clone(),
-                name: self.check_name("name", &node.name)?,
-                name_en: self.check_optional_name("name_en", node.name_en.as_ref())?,
-                parent: node.parent.as_ref().map(|p| p.get_ref().clone()),
-            });
-        }
-        self.check_tree("department", &raw.departments)?;
+        let (departments, department_codes) = self.check_nodes("department", &raw.departments)?;
         let roots: Vec<&Spanned<RawNode>> = raw
             .departments
             .iter()
@@ -100,20 +87,8 @@ impl Validator {
             }
         };
 
-        // Areas (several roots are fine: a deployment may cover more than one county).
-        let mut areas = Vec::with_capacity(raw.areas.len());
-        let mut area_codes: HashMap<&str, usize> = HashMap::new();
-        for entry in &raw.areas {
-            let node = entry.get_ref();
-            self.check_code("area", &node.code, &mut area_codes)?;
-            areas.push(Area {
-                code: node.code.get_ref().clone(),
-                name: self.check_name("name", &node.name)?,
-                name_en: self.check_optional_name("name_en", node.name_en.as_ref())?,
-                parent: node.parent.as_ref().map(|p| p.get_ref().clone()),
-            });
-        }
-        self.check_tree("area", &raw.areas)?;
+        // Several root areas are fine: a deployment may cover more than one county.
+        let (areas, area_codes) = self.check_nodes("area", &raw.areas)?;
 
         // Categories.
         let mut categories = Vec::with_capacity(raw.categories.len());
@@ -209,6 +184,29 @@ impl Validator {
             categories,
             rules,
         })
+    }
+
+    /// A section of departments or areas: codes, names and the tree they form. Returns the nodes and
+    /// each code with its line.
+    fn check_nodes<'a>(
+        &self,
+        kind: &str,
+        entries: &'a [Spanned<RawNode>],
+    ) -> Result<(Vec<Node>, HashMap<&'a str, usize>), OrgError> {
+        let mut nodes = Vec::with_capacity(entries.len());
+        let mut codes = HashMap::new();
+        for entry in entries {
+            let node = entry.get_ref();
+            self.check_code(kind, &node.code, &mut codes)?;
+            nodes.push(Node {
+                code: node.code.get_ref().clone(),
+                name: self.check_name("name", &node.name)?,
+                name_en: self.check_optional_name("name_en", node.name_en.as_ref())?,
+                parent: node.parent.as_ref().map(|p| p.get_ref().clone()),
+            });
+        }
+        self.check_tree(kind, entries)?;
+        Ok((nodes, codes))
     }
 
     /// Code format and uniqueness within its kind; records the code with its line.
