@@ -4,7 +4,7 @@
 //! exactly when the lifecycle allows its move from the item's current state.
 use super::item::Item;
 use super::lifecycle::{next, Action, State};
-use super::routing::Tree;
+use super::tree::Tree;
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

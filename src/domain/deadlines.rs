@@ -3,7 +3,7 @@
 //!
 //! The clock starts at dispatch and never stops (not for a transfer request, not while waiting on
 //! the reporter), so no deadline here ever moves except a reopen's fresh response deadline.
-use super::routing::Tree;
+use super::tree::Tree;
 use super::State;
 
 /// The deadline facts of one item.

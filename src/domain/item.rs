@@ -7,7 +7,7 @@
 //! module never sees the instant a reporter acted.
 use super::deadlines::{self, Deadlines, Sweep};
 use super::lifecycle::{next, Action, InvalidTransition, Outcome, State};
-use super::routing::Tree;
+use super::tree::Tree;
 
 const DAY: i64 = 86_400;
 

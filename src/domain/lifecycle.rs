@@ -1,8 +1,10 @@
 //! The report lifecycle of DESIGN.md as a pure state machine.
 use std::fmt;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// Where an item stands. A new report is `Received`, hence the default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum State {
+    #[default]
     Received,
     Triage,
     Assigned,

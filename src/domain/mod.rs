@@ -2,16 +2,16 @@
 pub mod access;
 pub mod clock;
 pub mod deadlines;
-pub mod disclosure;
 pub mod duration;
 pub mod item;
 pub mod lifecycle;
 pub mod org;
+pub mod percentiles;
 pub mod receipt;
 pub mod routing;
 pub mod statistics;
-pub mod stats;
 pub mod text;
+pub mod tree;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use duration::Span;

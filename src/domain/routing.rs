@@ -1,50 +1,17 @@
 //! Where a new report goes: the most specific routing rule, the triage desk when none matches, and
 //! never the department the report is about (nor one below it).
-use std::collections::HashMap;
+use super::tree::Tree;
 
+/// A routing rule: (category or any, area subtree or any) → department. The most specific rule wins
+/// (deepest area, then exact category, then higher priority).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rule {
+    /// `None` = any category.
     pub category: Option<String>,
+    /// `None` = any area; otherwise the area and every area below it.
     pub area: Option<String>,
     pub department: String,
     pub priority: i64,
-}
-
-/// A tree given as child → parent.
-#[derive(Clone, Debug, Default)]
-pub struct Tree {
-    parent: HashMap<String, Option<String>>,
-}
-
-impl Tree {
-    pub fn new(pairs: impl IntoIterator<Item = (String, Option<String>)>) -> Tree {
-        Tree {
-            parent: pairs.into_iter().collect(),
-        }
-    }
-    pub fn contains(&self, code: &str) -> bool {
-        self.parent.contains_key(code)
-    }
-    pub fn parent(&self, code: &str) -> Option<&str> {
-        self.parent.get(code).and_then(|p| p.as_deref())
-    }
-    /// `code` itself first, then its parent, up to the root. Stops on a cycle.
-    pub fn ancestors<'a>(&'a self, code: &'a str) -> Vec<&'a str> {
-        let mut out = vec![code];
-        let mut cur = code;
-        while let Some(p) = self.parent(cur) {
-            if out.contains(&p) {
-                break;
-            }
-            out.push(p);
-            cur = p;
-        }
-        out
-    }
-    /// True when `node` is `root` or lies below it.
-    pub fn is_within(&self, node: &str, root: &str) -> bool {
-        self.ancestors(node).contains(&root)
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -156,101 +123,80 @@ mod tests {
         (areas, depts)
     }
 
+    /// Routing on the fixture's trees with `rules`, triage at "gov".
+    fn router(
+        rules: &[Rule],
+    ) -> impl Fn(&str, &str, Option<&str>) -> Result<Route, RouteError> + '_ {
+        let (areas, departments) = fixture();
+        move |category, area, subject| {
+            Router {
+                rules,
+                areas: &areas,
+                departments: &departments,
+                triage: "gov",
+            }
+            .route(category, area, subject)
+        }
+    }
+
     #[test]
     fn deepest_area_then_exact_category_then_priority() {
-        let (areas, depts) = fixture();
         let rules = vec![
             rule(Some("paper"), None, "civil", 9),
             rule(None, Some("xinhe"), "agri", 0),
             rule(Some("paper"), Some("county"), "gov", 0),
         ];
-        let r = Router {
-            rules: &rules,
-            areas: &areas,
-            departments: &depts,
-            triage: "gov",
-        };
+        let r = router(&rules);
         // xinhe rule is deeper than county and "any area".
-        assert_eq!(
-            r.route("paper", "v1", None),
-            Ok(Route::Department("agri".into()))
-        );
+        assert_eq!(r("paper", "v1", None), Ok(Route::Department("agri".into())));
         // In "other" only the county-level and the any-area rule match: the area rule is deeper.
         assert_eq!(
-            r.route("paper", "other", None),
+            r("paper", "other", None),
             Ok(Route::Department("gov".into()))
         );
         let rules = vec![
             rule(None, None, "agri", 5),
             rule(Some("paper"), None, "civil", 0),
         ];
-        let r = Router {
-            rules: &rules,
-            areas: &areas,
-            departments: &depts,
-            triage: "gov",
-        };
+        let r = router(&rules);
         assert_eq!(
-            r.route("paper", "v1", None),
+            r("paper", "v1", None),
             Ok(Route::Department("civil".into()))
         );
         let rules = vec![
             rule(Some("paper"), None, "agri", 1),
             rule(Some("paper"), None, "civil", 2),
         ];
-        let r = Router {
-            rules: &rules,
-            areas: &areas,
-            departments: &depts,
-            triage: "gov",
-        };
+        let r = router(&rules);
         assert_eq!(
-            r.route("paper", "v1", None),
+            r("paper", "v1", None),
             Ok(Route::Department("civil".into()))
         );
     }
 
     #[test]
     fn no_match_goes_to_triage() {
-        let (areas, depts) = fixture();
         let rules = vec![rule(Some("paper"), Some("other"), "civil", 0)];
-        let r = Router {
-            rules: &rules,
-            areas: &areas,
-            departments: &depts,
-            triage: "gov",
-        };
-        assert_eq!(
-            r.route("paper", "v1", None),
-            Ok(Route::Triage("gov".into()))
-        );
+        let r = router(&rules);
+        assert_eq!(r("paper", "v1", None), Ok(Route::Triage("gov".into())));
     }
 
     #[test]
     fn conflict_of_interest_goes_to_parent() {
-        let (areas, depts) = fixture();
         let rules = vec![rule(None, None, "agri-sub", 0)];
-        let r = Router {
-            rules: &rules,
-            areas: &areas,
-            departments: &depts,
-            triage: "gov",
-        };
+        let r = router(&rules);
         assert_eq!(
-            r.route("x", "v1", Some("agri")),
+            r("x", "v1", Some("agri")),
             Ok(Route::Department("gov".into()))
         );
         assert_eq!(
-            r.route("x", "v1", Some("agri-sub")),
+            r("x", "v1", Some("agri-sub")),
             Ok(Route::Department("agri".into()))
         );
         assert_eq!(
-            r.route("x", "v1", Some("civil")),
+            r("x", "v1", Some("civil")),
             Ok(Route::Department("agri-sub".into()))
         );
-        assert_eq!(
-            r.route("x", "v1", Some("gov")),
-            Err(RouteError::SubjectIsRoot)
-        );
+        assert_eq!(r("x", "v1", Some("gov")), Err(RouteError::SubjectIsRoot));
     }
 }

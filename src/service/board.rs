@@ -1,8 +1,9 @@
 //! The supervisor's board: for each department of the supervisor's subtree, what is open, what is
 //! late and how fast it answered over the last 30 days.
+use super::catalog::department_tree;
 use super::error::{Error, Result};
 use super::{Role, Service, StaffUser};
-use crate::domain::stats::{ratio, Spread};
+use crate::domain::percentiles::{ratio, Spread};
 use crate::domain::State;
 use crate::store::Milestone;
 use serde::Serialize;
@@ -70,15 +71,12 @@ impl Service {
         let since = now - BOARD_WINDOW;
         let catalog = self.store().catalog().await?;
         // Each department of the subtree followed by its children.
-        let roots: Vec<usize> = catalog
-            .departments
-            .iter()
-            .position(|d| d.code == root)
+        let tree = department_tree(&catalog);
+        let roots: Vec<usize> = tree.index_of(&root).into_iter().collect();
+        let order: Vec<(String, usize)> = tree
+            .display_order_from(&roots)
             .into_iter()
-            .collect();
-        let order: Vec<(String, usize)> = super::catalog::depth_first(&catalog.departments, &roots)
-            .into_iter()
-            .map(|(i, depth)| (catalog.departments[i].code.clone(), depth))
+            .map(|(i, depth)| (tree.code(i).to_string(), depth))
             .collect();
         let mut tallies: HashMap<String, Tally> = HashMap::new();
         for (code, depth) in &order {

@@ -2,8 +2,9 @@
 //! category's terms, and where a new report is routed.
 use super::{Catalog, Error, Named, Result, Service};
 use crate::domain::item::Terms;
-use crate::domain::routing::{Route, RouteError, Router, Rule, Tree};
+use crate::domain::routing::{Route, RouteError, Router, Rule};
 use crate::domain::text::Problem;
+use crate::domain::tree::Tree;
 use crate::store::{CatalogRows, CategoryRow, NamedRow};
 
 impl Service {
@@ -146,23 +147,4 @@ pub(super) fn catalog_view(rows: &CatalogRows) -> Catalog {
             .map(named)
             .collect(),
     }
-}
-
-/// Departments in display order from `roots`: each followed by its children, as (index in `rows`,
-/// depth). Stops at depth 32 and never visits a department twice, whatever the rows say.
-pub(super) fn depth_first(rows: &[NamedRow], roots: &[usize]) -> Vec<(usize, usize)> {
-    let mut order: Vec<(usize, usize)> = Vec::new();
-    let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|r| (*r, 0)).collect();
-    while let Some((i, depth)) = stack.pop() {
-        if depth > 32 || order.iter().any(|(j, _)| *j == i) {
-            continue;
-        }
-        order.push((i, depth));
-        for (c, d) in rows.iter().enumerate().rev() {
-            if d.parent.as_deref() == Some(rows[i].code.as_str()) {
-                stack.push((c, depth + 1));
-            }
-        }
-    }
-    order
 }

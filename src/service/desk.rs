@@ -6,8 +6,8 @@ use super::write::{Change, Message};
 use super::{Error, ItemSummary, Result, Role, Service, StaffUser};
 use crate::domain::access::StaffAction;
 use crate::domain::item::Visibility;
-use crate::domain::routing::Tree;
 use crate::domain::text::{bounded, Problem, BODY_MAX, REASON_MAX};
+use crate::domain::tree::Tree;
 use crate::domain::Outcome;
 use crate::store::ItemFilter;
 

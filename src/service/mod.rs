@@ -26,7 +26,7 @@ pub use org::DemoAccount;
 pub use oversight::TransferDecision;
 pub use reporter::NewReportInput;
 pub use staff_items::ItemQuery;
-pub use stats::{StatsQuery, StatsReport, DEFINITIONS};
+pub use stats::{StatsQuery, StatsReport};
 pub use sweep::Swept;
 pub use views::*;
 

@@ -8,8 +8,8 @@ use super::{
 };
 use crate::domain::access::{self, Staff, StaffAction};
 use crate::domain::item::Item;
-use crate::domain::routing::Tree;
 use crate::domain::text::Problem;
+use crate::domain::tree::Tree;
 use crate::domain::State;
 use crate::store::{CatalogRows, ItemFilter, StoredItem};
 use serde::Deserialize;

@@ -4,11 +4,11 @@
 //!
 //! The snapshot lives in each instance's memory: it is derived data, rebuilt from the database by
 //! every instance on its own schedule, so instances agree on everything but the moment they refresh.
+use super::catalog::department_tree;
 use super::error::{Error, Result};
 use super::{Checkpoint, Service};
 use crate::domain::clock::{day_start, month_index, month_label, parse_month};
-use crate::domain::disclosure::{suppress, Group};
-use crate::domain::statistics::{Figures, Hidden, ItemFacts, Tally};
+use crate::domain::statistics::{Figures, Grid, ItemFacts, Measure, Row, Tally};
 use crate::domain::text::Problem;
 use crate::domain::Span;
 use crate::store::CatalogRows;
@@ -91,24 +91,6 @@ pub struct MonthStats {
     pub figures: Figures,
 }
 
-/// The definitions of DESIGN.md, stated with every output.
-pub const DEFINITIONS: [Definition; 14] = [
-    Definition { figure: "received", meaning: "items dispatched to a department in the period (by month of dispatch)" },
-    Definition { figure: "response_rate", meaning: "items acknowledged within the acknowledgement deadline ÷ items whose acknowledgement deadline has passed" },
-    Definition { figure: "on_time_answer_rate", meaning: "items answered within the response deadline ÷ items whose response deadline has passed" },
-    Definition { figure: "resolution_rate", meaning: "items closed with the reporter confirming the outcome \"resolved\" ÷ items closed" },
-    Definition { figure: "satisfaction_rate", meaning: "ratings of 4 or 5 ÷ ratings" },
-    Definition { figure: "median_hours_to_acknowledge", meaning: "median whole hours from dispatch to acknowledgement (nearest rank)" },
-    Definition { figure: "p90_hours_to_acknowledge", meaning: "90th percentile of whole hours from dispatch to acknowledgement (nearest rank)" },
-    Definition { figure: "median_hours_to_respond", meaning: "median whole hours from dispatch to the answer (nearest rank)" },
-    Definition { figure: "p90_hours_to_respond", meaning: "90th percentile of whole hours from dispatch to the answer (nearest rank)" },
-    Definition { figure: "reopen_rate", meaning: "closed items the reporter reopened at least once ÷ items closed" },
-    Definition { figure: "transfer_rate", meaning: "items transferred to another department at least once ÷ items received" },
-    Definition { figure: "overdue_now", meaning: "items open at the end of the data, past the deadline they were working against" },
-    Definition { figure: "closed", meaning: "items closed (confirmed by the reporter or closed unconfirmed)" },
-    Definition { figure: "unconfirmed_share", meaning: "items closed without the reporter's confirmation ÷ items closed" },
-];
-
 /// A request's months (from, to) and department scope.
 type ReportKey = (i32, i32, Option<String>);
 
@@ -170,9 +152,9 @@ impl Service {
                     acknowledged_at: r.acknowledged_at,
                     responded_at: r.responded_at,
                     closed_at: r.closed_at,
-                    state: r.state.as_str().to_string(),
+                    state: r.state,
                     confirmed: r.confirmed,
-                    outcome: r.outcome.map(|o| o.as_str().to_string()),
+                    outcome: r.outcome,
                     satisfaction: r.satisfaction,
                     reopens: r.reopens,
                     transfers: r.transfers,
@@ -194,8 +176,10 @@ impl Service {
             .built
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let last_month = month_index(cutoff - 1, offset);
+        let categories: Vec<&str> = catalog.categories.iter().map(|c| c.code.as_str()).collect();
         let grid = Grid::build(
-            &catalog,
+            &department_tree(&catalog),
+            &categories,
             &by_department,
             &by_category,
             &by_month,
@@ -262,7 +246,7 @@ impl Service {
         if from > to {
             return Err(Error::field("from", Problem::Invalid));
         }
-        let Some(period) = snap.grid.period_index.get(&(from, to)).copied() else {
+        let Some(period) = snap.grid.period(from, to) else {
             let field = if from % 3 == 0 { "to" } else { "from" };
             return Err(Error::field(field, Problem::NotAPeriod));
         };
@@ -290,18 +274,10 @@ impl Service {
     fn assemble(&self, snap: &Snapshot, period: usize, scope: Option<String>) -> StatsReport {
         let g = &snap.grid;
         let cat = &snap.catalog;
-        let (from, to) = g.periods[period];
-        let nd = g.order.len();
-        // The scope: its row and the rows below it (a contiguous run of the depth-first order).
-        let (rows, overall) = match scope.as_deref().and_then(|c| g.row_of(c)) {
-            Some(n0) => {
-                let d0 = g.order[n0].1;
-                let end = (n0 + 1..nd).find(|n| g.order[*n].1 <= d0).unwrap_or(nd);
-                (n0..end, g.cell(Row::Subtree(n0), period))
-            }
-            None => (0..nd, g.cell(Row::Overall, period)),
-        };
-        let base_depth = g.order.get(rows.start).map_or(0, |o| o.1);
+        let (from, to) = g.months(period);
+        let (rows, total) = g.scope(scope.as_deref());
+        let order = g.departments();
+        let base_depth = order.get(rows.start).map_or(0, |o| o.1);
         let offset = self.settings().utc_offset;
         StatsReport {
             period: Period {
@@ -312,13 +288,19 @@ impl Service {
             lag: Span(self.settings().stats_lag).to_string(),
             k: self.settings().stats_k,
             department: scope,
-            definitions: DEFINITIONS.to_vec(),
+            definitions: Measure::ALL
+                .iter()
+                .map(|m| Definition {
+                    figure: m.name(),
+                    meaning: m.definition(),
+                })
+                .collect(),
             log_checkpoint: snap.checkpoint.clone(),
             snapshot: snap.id,
-            overall: overall.clone(),
+            overall: g.cell(total, period).clone(),
             departments: rows
                 .map(|n| {
-                    let (i, depth) = g.order[n];
+                    let (i, depth) = order[n];
                     let d = &cat.departments[i];
                     DepartmentStats {
                         code: d.code.clone(),
@@ -344,249 +326,13 @@ impl Service {
                     figures: g.cell(Row::Category(c), period).clone(),
                 })
                 .collect(),
-            months: (from..=to)
-                .map(|m| MonthStats {
+            months: g
+                .months_of(period)
+                .map(|(m, alone)| MonthStats {
                     month: month_label(m),
-                    figures: g.cell(Row::Overall, g.period_index[&(m, m)]).clone(),
+                    figures: g.cell(Row::Overall, alone).clone(),
                 })
                 .collect(),
         }
-    }
-}
-
-/// A row of the grid.
-#[derive(Clone, Copy)]
-enum Row {
-    Overall,
-    Own(usize),
-    Subtree(usize),
-    Category(usize),
-}
-
-/// Every figure the public may see in one snapshot: rows (overall, each department's own items and
-/// subtree, each category) × periods (every month, calendar quarter and calendar year from the first
-/// year with data to the cut-off's). All counts are put through disclosure control together, along
-/// the department tree and along the calendar (year = its quarters, quarter = its months), so no two
-/// answers, whatever periods or departments they were asked for, can be subtracted to reveal a
-/// hidden count. A request is then only a choice of cells.
-pub(super) struct Grid {
-    periods: Vec<(i32, i32)>,
-    period_index: HashMap<(i32, i32), usize>,
-    /// Departments in display order: (index in the catalog, depth).
-    order: Vec<(usize, usize)>,
-    position: HashMap<String, usize>,
-    categories: usize,
-    figures: Vec<Figures>,
-}
-
-impl Grid {
-    fn rows(&self) -> usize {
-        1 + 2 * self.order.len() + self.categories
-    }
-    fn row_index(&self, r: Row) -> usize {
-        let nd = self.order.len();
-        match r {
-            Row::Overall => 0,
-            Row::Own(n) => 1 + n,
-            Row::Subtree(n) => 1 + nd + n,
-            Row::Category(c) => 1 + 2 * nd + c,
-        }
-    }
-    fn index(&self, r: Row, period: usize) -> usize {
-        self.row_index(r) * self.periods.len() + period
-    }
-    fn cell(&self, r: Row, period: usize) -> &Figures {
-        &self.figures[self.index(r, period)]
-    }
-    fn row_of(&self, department: &str) -> Option<usize> {
-        self.position.get(department).copied()
-    }
-
-    pub(super) fn build(
-        catalog: &CatalogRows,
-        by_department: &HashMap<(String, i32), Tally>,
-        by_category: &HashMap<(String, i32), Tally>,
-        by_month: &HashMap<i32, Tally>,
-        last_month: i32,
-        k: i64,
-    ) -> Grid {
-        // Departments, each followed by its children.
-        let deps = &catalog.departments;
-        let roots: Vec<usize> = (0..deps.len())
-            .filter(|i| {
-                deps[*i]
-                    .parent
-                    .as_deref()
-                    .is_none_or(|p| !deps.iter().any(|d| d.code == p))
-            })
-            .collect();
-        let order = super::catalog::depth_first(deps, &roots);
-        let position: HashMap<String, usize> = order
-            .iter()
-            .enumerate()
-            .map(|(n, (i, _))| (deps[*i].code.clone(), n))
-            .collect();
-        let parent: Vec<Option<usize>> = order
-            .iter()
-            .map(|(i, _)| {
-                deps[*i]
-                    .parent
-                    .as_deref()
-                    .and_then(|p| position.get(p).copied())
-            })
-            .collect();
-
-        // Calendar: whole years from the first with data (at most 20 back) to the cut-off's.
-        let last_year = last_month.div_euclid(12);
-        let first_year = by_month
-            .keys()
-            .map(|m| m.div_euclid(12))
-            .min()
-            .unwrap_or(last_year)
-            .clamp(last_year - 19, last_year);
-        let first_month = first_year * 12;
-        let months = ((last_year + 1) * 12 - first_month) as usize;
-        let mut periods: Vec<(i32, i32)> = (0..months as i32)
-            .map(|m| (first_month + m, first_month + m))
-            .collect();
-        for y in first_year..=last_year {
-            for q in 0..4 {
-                periods.push((y * 12 + 3 * q, y * 12 + 3 * q + 2));
-            }
-            periods.push((y * 12, y * 12 + 11));
-        }
-        let period_index: HashMap<(i32, i32), usize> =
-            periods.iter().enumerate().map(|(i, p)| (*p, i)).collect();
-
-        let mut g = Grid {
-            periods,
-            period_index,
-            order,
-            position,
-            categories: catalog.categories.len(),
-            figures: Vec::new(),
-        };
-        let np = g.periods.len();
-        let nd = g.order.len();
-
-        // Month tallies per row, then subtrees (deepest first), then quarters and years.
-        let mut tallies = vec![Tally::default(); g.rows() * np];
-        let month_slot = |m: i32| (m - first_month) as usize;
-        let in_grid = |m: &i32| (first_month..first_month + months as i32).contains(m);
-        for ((code, m), t) in by_department {
-            if let (Some(n), true) = (g.row_of(code), in_grid(m)) {
-                tallies[g.index(Row::Own(n), month_slot(*m))].merge(t);
-            }
-        }
-        for ((code, m), t) in by_category {
-            let c = catalog.categories.iter().position(|c| &c.code == code);
-            if let (Some(c), true) = (c, in_grid(m)) {
-                tallies[g.index(Row::Category(c), month_slot(*m))].merge(t);
-            }
-        }
-        for (m, t) in by_month {
-            if in_grid(m) {
-                tallies[g.index(Row::Overall, month_slot(*m))].merge(t);
-            }
-        }
-        for slot in 0..months {
-            for n in 0..nd {
-                let own = tallies[g.index(Row::Own(n), slot)].clone();
-                tallies[g.index(Row::Subtree(n), slot)] = own;
-            }
-            for n in (0..nd).rev() {
-                if let Some(p) = parent[n] {
-                    let child = tallies[g.index(Row::Subtree(n), slot)].clone();
-                    tallies[g.index(Row::Subtree(p), slot)].merge(&child);
-                }
-            }
-        }
-        for p in months..np {
-            let (from, to) = g.periods[p];
-            for r in 0..g.rows() {
-                let mut sum = Tally::default();
-                for m in from..=to {
-                    sum.merge(&tallies[r * np + month_slot(m)]);
-                }
-                tallies[r * np + p] = sum;
-            }
-        }
-
-        // Which sums a reader can form: along the tree and categories within each period, and along
-        // the calendar within each row.
-        let mut groups = Vec::new();
-        for p in 0..np {
-            let overall = g.index(Row::Overall, p);
-            groups.push(Group {
-                total: overall,
-                members: (0..nd).map(|n| g.index(Row::Own(n), p)).collect(),
-            });
-            groups.push(Group {
-                total: overall,
-                members: (0..g.categories)
-                    .map(|c| g.index(Row::Category(c), p))
-                    .collect(),
-            });
-            groups.push(Group {
-                total: overall,
-                members: (0..nd)
-                    .filter(|n| parent[*n].is_none())
-                    .map(|n| g.index(Row::Subtree(n), p))
-                    .collect(),
-            });
-            for n in 0..nd {
-                let mut members = vec![g.index(Row::Own(n), p)];
-                members.extend(
-                    (0..nd)
-                        .filter(|c| parent[*c] == Some(n))
-                        .map(|c| g.index(Row::Subtree(c), p)),
-                );
-                groups.push(Group {
-                    total: g.index(Row::Subtree(n), p),
-                    members,
-                });
-            }
-        }
-        for r in 0..g.rows() {
-            for y in first_year..=last_year {
-                let quarter = |q: i32| {
-                    let start = y * 12 + 3 * q;
-                    r * np + g.period_index[&(start, start + 2)]
-                };
-                groups.push(Group {
-                    total: r * np + g.period_index[&(y * 12, y * 12 + 11)],
-                    members: (0..4).map(quarter).collect(),
-                });
-                for q in 0..4 {
-                    let start = y * 12 + 3 * q;
-                    groups.push(Group {
-                        total: quarter(q),
-                        members: (start..start + 3).map(|m| r * np + month_slot(m)).collect(),
-                    });
-                }
-            }
-        }
-        let hide = |metric: fn(&Tally) -> i64| {
-            let values: Vec<i64> = tallies.iter().map(metric).collect();
-            suppress(&values, &groups, k)
-        };
-        let (received, overdue, closed) = (
-            hide(|t| t.received),
-            hide(|t| t.overdue),
-            hide(|t| t.closed),
-        );
-        g.figures = tallies
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let hidden = Hidden {
-                    received: received[i],
-                    overdue: overdue[i],
-                    closed: closed[i],
-                };
-                Figures::of(t, hidden, k)
-            })
-            .collect();
-        g
     }
 }

@@ -7,7 +7,7 @@ use super::catalog::department_tree;
 use super::write::Change;
 use super::{Actor, Error, Result, Service};
 use crate::domain::deadlines::Sweep;
-use crate::domain::routing::Tree;
+use crate::domain::tree::Tree;
 
 const SWEEP_BATCH: i64 = 200;
 /// A bound on batches per call, so one call never runs unbounded; the next tick continues.

@@ -4,7 +4,7 @@ use super::charts::{horizontal_bars, Bar};
 use super::lang::Lang;
 use super::pages::{local_name, render};
 use super::AppState;
-use crate::domain::statistics::{Figure, Figures, FIGURE_NAMES};
+use crate::domain::statistics::{Figure, Figures, Measure};
 use crate::domain::text::Problem;
 use crate::service::{Error as ServiceError, StatsQuery, StatsReport};
 use crate::web::error::{Error, Result};
@@ -154,12 +154,12 @@ pub fn to_csv(r: &StatsReport) -> String {
         row("definition", d.figure, d.meaning, "", "", "");
     }
     let mut figures = |scope: &str, code: &str, name: &str, f: &Figures| {
-        for (figure, value) in FIGURE_NAMES.iter().zip(f.list()) {
+        for (measure, value) in f.iter() {
             let (v, sup) = match value.value {
                 Some(v) => (format_value(v), "false"),
                 None => (String::new(), "true"),
             };
-            row(scope, code, name, figure, &v, sup);
+            row(scope, code, name, measure.name(), &v, sup);
         }
     };
     figures("overall", "", "", &r.overall);
@@ -214,8 +214,8 @@ fn render_page(s: &AppState, lang: Lang, r: &StatsReport) -> Result<Vec<u8>> {
         .map(|d| Bar {
             label: local_name(lang, &d.name, &d.name_en),
             values: [
-                pct(d.subtree.response_rate),
-                pct(d.subtree.on_time_answer_rate),
+                pct(d.subtree[Measure::ResponseRate]),
+                pct(d.subtree[Measure::OnTimeAnswerRate]),
             ],
         })
         .collect();
@@ -235,8 +235,8 @@ fn render_page(s: &AppState, lang: Lang, r: &StatsReport) -> Result<Vec<u8>> {
         .map(|m| Bar {
             label: m.month.clone(),
             values: [
-                pct(m.figures.on_time_answer_rate),
-                pct(m.figures.resolution_rate),
+                pct(m.figures[Measure::OnTimeAnswerRate]),
+                pct(m.figures[Measure::ResolutionRate]),
             ],
         })
         .collect();
@@ -252,7 +252,7 @@ fn render_page(s: &AppState, lang: Lang, r: &StatsReport) -> Result<Vec<u8>> {
     );
     let ctx = context! {
         report => r,
-        figure_names => FIGURE_NAMES,
+        figure_names => Measure::ALL,
         rates_chart => rates_chart,
         trend_chart => trend_chart,
         chart_gap => t("stats.chart_gap"),

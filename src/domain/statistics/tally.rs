@@ -1,10 +1,6 @@
-//! The public statistics of DESIGN.md, as pure rules: what one item contributes as of the cut-off,
-//! how contributions add up, and how a tally becomes published figures under the k threshold.
-//!
-//! Everything is evaluated "as of the cut-off" (now minus the lag, rounded down to a day): a fact
-//! that happened at or after the cut-off does not exist yet for the public.
-use super::stats::{ratio, Spread};
-use serde::Serialize;
+//! What one item contributes to the public statistics as of the cut-off, and how contributions add
+//! up across departments, categories and months.
+use crate::domain::{Outcome, State};
 use std::collections::HashMap;
 
 /// What the statistics need of one dispatched item.
@@ -18,9 +14,9 @@ pub struct ItemFacts {
     pub closed_at: Option<i64>,
     /// `closed` (with `confirmed`), or one of the states that end an item without an answer
     /// (`withdrawn`, `duplicate`, `rejected`), or an open state.
-    pub state: String,
+    pub state: State,
     pub confirmed: Option<bool>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub satisfaction: Option<i64>,
     pub reopens: i64,
     pub transfers: i64,
@@ -59,7 +55,10 @@ impl Tally {
         let responded = before(f.responded_at);
         let closed = before(f.closed_at);
         // An item withdrawn, merged or rejected before a deadline owes nothing for that deadline.
-        let ended_unanswered = matches!(f.state.as_str(), "withdrawn" | "duplicate" | "rejected");
+        let ended_unanswered = matches!(
+            f.state,
+            State::Withdrawn | State::Duplicate | State::Rejected
+        );
         let owed = |due: i64| !(ended_unanswered && closed.is_some_and(|c| c <= due));
 
         self.received += 1;
@@ -84,12 +83,12 @@ impl Tally {
                 .entry((r - f.dispatched_at) / 3600)
                 .or_default() += 1;
         }
-        if closed.is_some() && f.state == "closed" {
+        if closed.is_some() && f.state == State::Closed {
             self.closed += 1;
             self.reopened += i64::from(f.reopens > 0);
             match f.confirmed {
                 Some(true) => {
-                    self.resolved_confirmed += i64::from(f.outcome.as_deref() == Some("resolved"));
+                    self.resolved_confirmed += i64::from(f.outcome == Some(Outcome::Resolved));
                     if let Some(s) = f.satisfaction {
                         self.ratings += 1;
                         self.ratings_high += i64::from(s >= 4);
@@ -132,140 +131,6 @@ impl Tally {
     }
 }
 
-/// One published number: its value, or nothing and `suppressed` when showing it could single
-/// someone out.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct Figure {
-    pub value: Option<f64>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub suppressed: bool,
-}
-
-impl Figure {
-    fn shown(v: f64) -> Figure {
-        Figure {
-            value: Some(v),
-            suppressed: false,
-        }
-    }
-    pub const SUPPRESSED: Figure = Figure {
-        value: None,
-        suppressed: true,
-    };
-    /// A rate, shown only when its base reaches k.
-    fn rate(part: i64, base: i64, k: i64) -> Figure {
-        match ratio(part, base) {
-            Some(r) if base >= k => Figure::shown((r * 10_000.0).round() / 10_000.0),
-            _ => Figure::SUPPRESSED,
-        }
-    }
-    /// Median and 90th percentile in whole hours, shown only when computed from at least k items.
-    fn hours(hist: &HashMap<i64, i64>, k: i64) -> [Figure; 2] {
-        let mut h: Vec<(i64, i64)> = hist.iter().map(|(a, b)| (*a, *b)).collect();
-        let s = Spread::of_histogram(&mut h);
-        [s.median, s.p90].map(|v| match v {
-            Some(v) if s.count >= k => Figure::shown(v as f64),
-            _ => Figure::SUPPRESSED,
-        })
-    }
-    /// A count, unless disclosure control hid it.
-    pub fn count(v: i64, hidden: bool) -> Figure {
-        if hidden {
-            Figure::SUPPRESSED
-        } else {
-            Figure::shown(v as f64)
-        }
-    }
-}
-
-/// The published figures of one scope (a department, a category, a month, or everything).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Figures {
-    pub received: Figure,
-    pub response_rate: Figure,
-    pub on_time_answer_rate: Figure,
-    pub resolution_rate: Figure,
-    pub satisfaction_rate: Figure,
-    pub median_hours_to_acknowledge: Figure,
-    pub p90_hours_to_acknowledge: Figure,
-    pub median_hours_to_respond: Figure,
-    pub p90_hours_to_respond: Figure,
-    pub reopen_rate: Figure,
-    pub transfer_rate: Figure,
-    pub overdue_now: Figure,
-    pub closed: Figure,
-    pub unconfirmed_share: Figure,
-}
-
-/// The order and names of the figures, as CSV columns and page rows use them.
-pub const FIGURE_NAMES: [&str; 14] = [
-    "received",
-    "response_rate",
-    "on_time_answer_rate",
-    "resolution_rate",
-    "satisfaction_rate",
-    "median_hours_to_acknowledge",
-    "p90_hours_to_acknowledge",
-    "median_hours_to_respond",
-    "p90_hours_to_respond",
-    "reopen_rate",
-    "transfer_rate",
-    "overdue_now",
-    "closed",
-    "unconfirmed_share",
-];
-
-/// Which counts of a scope disclosure control hid (decided across the whole table).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Hidden {
-    pub received: bool,
-    pub overdue: bool,
-    pub closed: bool,
-}
-
-impl Figures {
-    pub fn of(t: &Tally, hidden: Hidden, k: i64) -> Figures {
-        let [median_ack, p90_ack] = Figure::hours(&t.ack_hours, k);
-        let [median_respond, p90_respond] = Figure::hours(&t.respond_hours, k);
-        Figures {
-            received: Figure::count(t.received, hidden.received),
-            response_rate: Figure::rate(t.ack_on_time, t.ack_due, k),
-            on_time_answer_rate: Figure::rate(t.respond_on_time, t.respond_due, k),
-            resolution_rate: Figure::rate(t.resolved_confirmed, t.closed, k),
-            satisfaction_rate: Figure::rate(t.ratings_high, t.ratings, k),
-            median_hours_to_acknowledge: median_ack,
-            p90_hours_to_acknowledge: p90_ack,
-            median_hours_to_respond: median_respond,
-            p90_hours_to_respond: p90_respond,
-            reopen_rate: Figure::rate(t.reopened, t.closed, k),
-            transfer_rate: Figure::rate(t.transferred, t.received, k),
-            overdue_now: Figure::count(t.overdue, hidden.overdue),
-            closed: Figure::count(t.closed, hidden.closed),
-            unconfirmed_share: Figure::rate(t.unconfirmed, t.closed, k),
-        }
-    }
-
-    /// The figures in `FIGURE_NAMES` order.
-    pub fn list(&self) -> [Figure; 14] {
-        [
-            self.received,
-            self.response_rate,
-            self.on_time_answer_rate,
-            self.resolution_rate,
-            self.satisfaction_rate,
-            self.median_hours_to_acknowledge,
-            self.p90_hours_to_acknowledge,
-            self.median_hours_to_respond,
-            self.p90_hours_to_respond,
-            self.reopen_rate,
-            self.transfer_rate,
-            self.overdue_now,
-            self.closed,
-            self.unconfirmed_share,
-        ]
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,7 +143,7 @@ mod tests {
             dispatched_at: 0,
             acknowledge_due: Some(2 * D),
             respond_due: Some(15 * D),
-            state: "assigned".into(),
+            state: State::Assigned,
             ..ItemFacts::default()
         }
     }
@@ -288,7 +153,7 @@ mod tests {
         let mut t = Tally::default();
         let mut f = item();
         f.acknowledged_at = Some(3 * D); // late, and after the cut-off
-        f.state = "acknowledged".into();
+        f.state = State::Acknowledged;
         t.add(&f, 3 * D);
         assert_eq!((t.received, t.ack_due, t.ack_on_time), (1, 1, 0));
         assert!(t.ack_hours.is_empty());
@@ -318,9 +183,9 @@ mod tests {
             acknowledged_at: Some(H),
             responded_at: Some(10 * H),
             closed_at: Some(2 * D),
-            state: "closed".into(),
+            state: State::Closed,
             confirmed: Some(true),
-            outcome: Some("resolved".into()),
+            outcome: Some(Outcome::Resolved),
             satisfaction: Some(4),
             reopens: 1,
             ..item()
@@ -338,7 +203,7 @@ mod tests {
         // Withdrawn on day 1: owed neither deadline, not overdue, not closed.
         t.add(
             &ItemFacts {
-                state: "withdrawn".into(),
+                state: State::Withdrawn,
                 closed_at: Some(D),
                 ..item()
             },
@@ -350,26 +215,5 @@ mod tests {
         assert_eq!((t.closed, t.resolved_confirmed, t.unconfirmed), (2, 1, 1));
         assert_eq!((t.ratings, t.ratings_high, t.reopened), (1, 1, 1));
         assert_eq!(t.overdue, 0);
-    }
-
-    #[test]
-    fn small_bases_are_suppressed() {
-        let mut t = Tally::default();
-        for _ in 0..4 {
-            t.add(
-                &ItemFacts {
-                    acknowledged_at: Some(H),
-                    state: "acknowledged".into(),
-                    ..item()
-                },
-                3 * D,
-            );
-        }
-        let f = Figures::of(&t, Hidden::default(), 5);
-        assert_eq!(f.response_rate, Figure::SUPPRESSED);
-        assert_eq!(f.median_hours_to_acknowledge, Figure::SUPPRESSED);
-        let f = Figures::of(&t, Hidden::default(), 4);
-        assert_eq!(f.response_rate.value, Some(1.0));
-        assert_eq!(f.median_hours_to_acknowledge.value, Some(1.0));
     }
 }
