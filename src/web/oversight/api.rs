@@ -1,10 +1,13 @@
 //! The supervisor's JSON API: items in the supervisor's subtree.
 use super::commands::{Assign, Duplicate, Reject, TransferDecision};
+use super::supervisor;
 use crate::service::Board;
 use crate::web::error::Result;
 use crate::web::extract::{ApiJson, ApiStaff};
-use crate::web::{ok, AppState};
+use crate::web::staff::commands::Message;
+use crate::web::{created, ok, AppState};
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::Json;
 
 pub async fn summary(State(s): State<AppState>, ApiStaff(u): ApiStaff) -> Result<Json<Board>> {
@@ -49,4 +52,15 @@ pub async fn reject(
 ) -> Result<Json<serde_json::Value>> {
     s.service.reject(&u, &id, &r.reason).await?;
     Ok(ok())
+}
+
+pub async fn message(
+    State(s): State<AppState>,
+    ApiStaff(u): ApiStaff,
+    Path(id): Path<String>,
+    ApiJson(m): ApiJson<Message>,
+) -> Result<(StatusCode, Json<serde_json::Value>)> {
+    supervisor(&u)?;
+    s.service.staff_message(&u, &id, &m.body).await?;
+    Ok(created())
 }

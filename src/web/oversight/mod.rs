@@ -1,13 +1,15 @@
 //! A supervisor: the board, the lists of their subtree, one item and what they can do with it (assign,
-//! decide a transfer, mark a duplicate, reject), as pages and as JSON.
+//! decide a transfer, mark a duplicate, reject, message the reporter), as pages and as JSON.
 mod api;
 mod board;
 mod commands;
 mod pages;
 
+use super::error::{Error, Result};
 use super::staff::audience::Oversight;
 use super::staff::{item, list};
 use super::AppState;
+use crate::service::{Error as ServiceError, Role, StaffUser};
 use axum::routing::{get, post};
 use axum::Router;
 
@@ -23,6 +25,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/oversight/items/{id}/duplicate", post(pages::duplicate))
         .route("/oversight/items/{id}/reject", post(pages::reject))
+        .route("/oversight/items/{id}/messages", post(pages::message))
 }
 
 /// Under /api/v1.
@@ -35,4 +38,14 @@ pub fn api() -> Router<AppState> {
         .route("/oversight/items/{id}/transfer-decision", post(api::decide))
         .route("/oversight/items/{id}/duplicate", post(api::duplicate))
         .route("/oversight/items/{id}/reject", post(api::reject))
+        .route("/oversight/items/{id}/messages", post(api::message))
+}
+
+/// The service lets desks and supervisors alike message the reporter, each on an item they can see;
+/// these routes are the supervisors', so a desk is turned away here before anything is sent.
+fn supervisor(u: &StaffUser) -> Result<()> {
+    match u.role {
+        Role::Supervisor => Ok(()),
+        _ => Err(Error::Service(ServiceError::Forbidden)),
+    }
 }

@@ -1,11 +1,13 @@
 //! The supervisor's actions on the item page. Every action answers with the item page again, showing
 //! what happened.
 use super::commands::{Assign, Duplicate, Reject, TransferDecision};
+use super::supervisor;
 use crate::web::error::Result;
 use crate::web::extract::StaffForm;
 use crate::web::lang::Lang;
 use crate::web::render::Notice;
 use crate::web::staff::audience::Oversight;
+use crate::web::staff::commands::Message;
 use crate::web::staff::item::after;
 use crate::web::AppState;
 use axum::extract::{Path, State};
@@ -49,4 +51,15 @@ pub async fn reject(
 ) -> Result<Response> {
     let result = s.service.reject(&u, &id, &r.reason).await;
     after::<Oversight>(&s, lang, &u, &id, result, Notice::Rejected).await
+}
+
+pub async fn message(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+    StaffForm(u, m): StaffForm<Message>,
+) -> Result<Response> {
+    supervisor(&u)?;
+    let r = s.service.staff_message(&u, &id, &m.body).await;
+    after::<Oversight>(&s, lang, &u, &id, r, Notice::MessageSent).await
 }

@@ -1,8 +1,8 @@
 //! One item as staff see it, under the audience's own URLs (/desk/items/…, /oversight/items/…): as
 //! JSON, as the page with the forms its state allows, and what a form post answers.
 use super::audience::Audience;
-use crate::domain::Outcome;
-use crate::service::{Error as ServiceError, ItemDetail, StaffUser};
+use crate::domain::{Outcome, State as ItemState};
+use crate::service::{Error as ServiceError, ItemDetail, Role, StaffUser};
 use crate::web::error::{localize, Error, ErrorInfo, Result};
 use crate::web::extract::{ApiStaff, PageStaff};
 use crate::web::lang::Lang;
@@ -43,7 +43,14 @@ async fn render_page<A: Audience>(
     let detail = s.service.item(u, A::ROLE, id).await?;
     let catalog = s.service.catalog().await?;
     let outcomes: Vec<&str> = Outcome::ALL.iter().map(|o| o.as_str()).collect();
-    let actions = detail.actions.clone();
+    let mut actions = detail.actions.clone();
+    // The service lets supervisors message the reporter on any open item, but does not list it among
+    // their actions; the form goes before the actions that end the item.
+    let open = ItemState::parse(&detail.summary.state).is_some_and(ItemState::is_open);
+    if A::ROLE == Role::Supervisor && open && !actions.contains(&"message") {
+        let at = actions.iter().position(|a| *a == "duplicate");
+        actions.insert(at.unwrap_or(actions.len()), "message");
+    }
     let ctx = context! {
         item => detail,
         actions => actions,
