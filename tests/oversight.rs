@@ -695,3 +695,100 @@ async fn board_figures_match_hand_computed(app: TestApp) {
     let _ = x6;
 }
 both_backends!(board, board_figures_match_hand_computed);
+
+/// Supervisors message the reporter from their own routes: the API and the item page's form.
+async fn supervisor_messages_the_reporter(app: TestApp) {
+    let sup = app
+        .signed_in("sup-county", Role::Supervisor, Some("county"))
+        .await;
+    let desk = app
+        .signed_in("desk-civil", Role::Desk, Some("civil-affairs"))
+        .await;
+    let outsider = app
+        .signed_in("sup-edu", Role::Supervisor, Some("education"))
+        .await;
+    // "other" in Xinhe matches no rule: triage, which only the county's supervisors see.
+    let (id, receipt) = app.submit("other", "xinhe", None).await;
+
+    let url = format!("/api/v1/oversight/items/{id}/messages");
+    let r = app
+        .post(
+            &url,
+            Some(&sup),
+            json!({"body": "请说明是哪个部门来检查。"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json(), json!({"ok": true}));
+    let r = app.post(&url, Some(&sup), json!({"body": "  "})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.json()["error"]["field"], "body");
+    let r = app.post(&url, Some(&sup), json!({})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.error_code(), "malformed_json");
+    assert_eq!(
+        app.post(&url, Some(&outsider), json!({"body": "x"}))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // A desk has its own route; this one is the supervisors'.
+    assert_eq!(
+        app.post(&url, Some(&desk), json!({"body": "x"}))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Through the item page: the form is there, and posting it shows the item with the message.
+    let cookie = app.cookie("sup-county").await;
+    let page = app
+        .page(&format!("/oversight/items/{id}"), Some(&cookie))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let action = format!("action=\"/oversight/items/{id}/messages");
+    assert!(page.body.contains(&action), "{}", page.body);
+    let field = "name=\"csrf\" value=\"";
+    let at = page.body.find(field).unwrap() + field.len();
+    let token = page.body[at..].split('"').next().unwrap().to_string();
+    let form_url = format!("/oversight/items/{id}/messages");
+    let r = app
+        .form(
+            &form_url,
+            Some(&cookie),
+            &[("csrf", &token), ("body", "已转县农业农村局核实。")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("已转县农业农村局核实。"));
+    assert!(r.body.contains("role=\"status\""));
+    let r = app
+        .form(&form_url, Some(&cookie), &[("csrf", &token), ("body", "")])
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("role=\"alert\""));
+    let desk_cookie = app.cookie("desk-civil").await;
+    let r = app
+        .form(
+            &form_url,
+            Some(&desk_cookie),
+            &[("csrf", &token), ("body", "x")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+
+    // The reporter reads both, from the supervisors.
+    let mine = app.get("/api/v1/reports/mine", Some(&receipt)).await.json();
+    let from_supervisors: Vec<&str> = mine["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["from"] == "supervisor")
+        .map(|m| m["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        from_supervisors,
+        ["请说明是哪个部门来检查。", "已转县农业农村局核实。"]
+    );
+}
+both_backends!(supervisor_messages, supervisor_messages_the_reporter);

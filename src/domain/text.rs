@@ -34,15 +34,85 @@ impl fmt::Display for Problem {
     }
 }
 
+/// Every input field an error can name, so that each has its words in both catalogs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    Area,
+    Body,
+    Category,
+    Department,
+    From,
+    Of,
+    Outcome,
+    Password,
+    Reason,
+    Satisfaction,
+    State,
+    SubjectDepartment,
+    SuggestedDepartment,
+    Title,
+    To,
+    Username,
+}
+
+impl Field {
+    pub const ALL: [Field; 16] = [
+        Field::Area,
+        Field::Body,
+        Field::Category,
+        Field::Department,
+        Field::From,
+        Field::Of,
+        Field::Outcome,
+        Field::Password,
+        Field::Reason,
+        Field::Satisfaction,
+        Field::State,
+        Field::SubjectDepartment,
+        Field::SuggestedDepartment,
+        Field::Title,
+        Field::To,
+        Field::Username,
+    ];
+
+    /// The name of the field in requests (JSON keys, form fields, query parameters).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Area => "area",
+            Field::Body => "body",
+            Field::Category => "category",
+            Field::Department => "department",
+            Field::From => "from",
+            Field::Of => "of",
+            Field::Outcome => "outcome",
+            Field::Password => "password",
+            Field::Reason => "reason",
+            Field::Satisfaction => "satisfaction",
+            Field::State => "state",
+            Field::SubjectDepartment => "subject_department",
+            Field::SuggestedDepartment => "suggested_department",
+            Field::Title => "title",
+            Field::To => "to",
+            Field::Username => "username",
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{field} {problem}")]
 pub struct FieldError {
-    pub field: &'static str,
+    pub field: Field,
     pub problem: Problem,
 }
 
 impl FieldError {
-    pub fn new(field: &'static str, problem: Problem) -> Self {
+    pub fn new(field: Field, problem: Problem) -> Self {
         FieldError { field, problem }
     }
 }
@@ -52,7 +122,7 @@ pub const BODY_MAX: usize = 20_000;
 pub const REASON_MAX: usize = 2_000;
 
 /// Trimmed text of 1..=max characters.
-pub fn bounded(field: &'static str, input: &str, max: usize) -> Result<String, FieldError> {
+pub fn bounded(field: Field, input: &str, max: usize) -> Result<String, FieldError> {
     let t = input.trim();
     if t.is_empty() {
         return Err(FieldError::new(field, Problem::Missing));
@@ -70,14 +140,14 @@ mod tests {
     #[test]
     fn counts_characters_not_bytes() {
         let s = "检".repeat(200);
-        assert_eq!(bounded("title", &s, TITLE_MAX).unwrap(), s);
+        assert_eq!(bounded(Field::Title, &s, TITLE_MAX).unwrap(), s);
         assert_eq!(
-            bounded("title", &"检".repeat(201), TITLE_MAX),
-            Err(FieldError::new("title", Problem::TooLong { max: 200 }))
+            bounded(Field::Title, &"检".repeat(201), TITLE_MAX),
+            Err(FieldError::new(Field::Title, Problem::TooLong { max: 200 }))
         );
         assert_eq!(
-            bounded("body", "  \n ", BODY_MAX),
-            Err(FieldError::new("body", Problem::Missing))
+            bounded(Field::Body, "  \n ", BODY_MAX),
+            Err(FieldError::new(Field::Body, Problem::Missing))
         );
     }
 }

@@ -2,6 +2,7 @@
 use super::error::{Error, Result};
 use super::{Actor, Role, Service};
 use crate::crypto::{random_bytes, token_hash};
+use crate::domain::text::Field;
 use crate::domain::text::Problem;
 use crate::store::{NewEvent, StaffRow};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -155,20 +156,20 @@ impl Service {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
         if !valid_name {
-            return Err(Error::field("username", Problem::Invalid));
+            return Err(Error::field(Field::Username, Problem::Invalid));
         }
         if password.chars().count() < 12 {
-            return Err(Error::field("password", Problem::Invalid));
+            return Err(Error::field(Field::Password, Problem::Invalid));
         }
         let department = match (role, department) {
             (Role::Admin, _) => department.map(str::to_string),
-            (_, None) => return Err(Error::field("department", Problem::Missing)),
+            (_, None) => return Err(Error::field(Field::Department, Problem::Missing)),
             (_, Some(code)) => Some(code.to_string()),
         };
         if let Some(code) = &department {
             match self.store().department(code).await? {
                 Some(d) if !d.retired => {}
-                _ => return Err(Error::field("department", Problem::Unknown)),
+                _ => return Err(Error::field(Field::Department, Problem::Unknown)),
             }
         }
         if self.store().staff(username).await?.is_some() {

@@ -3,6 +3,7 @@
 use super::{Catalog, Error, Named, Result, Service};
 use crate::domain::item::Terms;
 use crate::domain::routing::{Route, RouteError, Router, Rule};
+use crate::domain::text::Field;
 use crate::domain::text::Problem;
 use crate::domain::tree::Tree;
 use crate::store::{CatalogRows, CategoryRow, NamedRow};
@@ -14,11 +15,7 @@ impl Service {
     }
 
     /// `code` if it names an active department; otherwise a field error on `field`.
-    pub(super) async fn active_department(
-        &self,
-        code: &str,
-        field: &'static str,
-    ) -> Result<String> {
+    pub(super) async fn active_department(&self, code: &str, field: Field) -> Result<String> {
         let code = code.trim();
         if code.is_empty() {
             return Err(Error::field(field, Problem::Missing));
@@ -95,14 +92,14 @@ pub(super) fn route(
         triage: &triage,
     };
     router.route(category, area, subject).map_err(|e| match e {
-        RouteError::SubjectIsRoot => Error::field("subject_department", Problem::Invalid),
+        RouteError::SubjectIsRoot => Error::field(Field::SubjectDepartment, Problem::Invalid),
     })
 }
 
 /// `value` must be one of the active codes; the error names `field`.
 pub(super) fn pick<'a>(
     value: &str,
-    field: &'static str,
+    field: Field,
     mut codes: impl Iterator<Item = &'a String>,
 ) -> Result<String> {
     let value = value.trim();

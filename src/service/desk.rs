@@ -6,6 +6,7 @@ use super::write::{Change, Message};
 use super::{Error, ItemSummary, Result, Role, Service, StaffUser};
 use crate::domain::access::StaffAction;
 use crate::domain::item::Visibility;
+use crate::domain::text::Field;
 use crate::domain::text::{bounded, Problem, BODY_MAX, REASON_MAX};
 use crate::domain::tree::Tree;
 use crate::domain::Outcome;
@@ -33,10 +34,18 @@ impl Service {
         .await
     }
 
-    /// A message to the reporter, from a desk or a supervisor. A question while the department
-    /// owes an answer starts the (shown, never subtracted) wait on the reporter.
-    pub async fn staff_message(&self, user: &StaffUser, id: &str, body: &str) -> Result<()> {
-        let text = bounded("body", body, BODY_MAX)?;
+    /// A message to the reporter, from a desk or a supervisor, each on their own routes (`audience`).
+    /// A question while the department owes an answer starts the (shown, never subtracted) wait on
+    /// the reporter.
+    pub async fn staff_message(
+        &self,
+        user: &StaffUser,
+        audience: Role,
+        id: &str,
+        body: &str,
+    ) -> Result<()> {
+        user.require(audience)?;
+        let text = bounded(Field::Body, body, BODY_MAX)?;
         self.staff_change(user, StaffAction::Message, id, |item, ctx| {
             let moved = item.staff_message(ctx.now, Visibility::Public)?;
             Ok(Change::new("staff_message", moved)
@@ -53,8 +62,8 @@ impl Service {
         body: &str,
     ) -> Result<()> {
         let outcome = Outcome::parse(outcome.trim())
-            .ok_or_else(|| Error::field("outcome", Problem::Invalid))?;
-        let text = bounded("body", body, BODY_MAX)?;
+            .ok_or_else(|| Error::field(Field::Outcome, Problem::Invalid))?;
+        let text = bounded(Field::Body, body, BODY_MAX)?;
         self.staff_change(user, StaffAction::Respond, id, |item, ctx| {
             let terms = terms(&ctx.catalog.categories, &item.category);
             let moved = item.respond(outcome, ctx.now, terms)?;
@@ -76,10 +85,13 @@ impl Service {
         reason: &str,
         suggested: Option<&str>,
     ) -> Result<()> {
-        let text = bounded("reason", reason, REASON_MAX)?;
+        let text = bounded(Field::Reason, reason, REASON_MAX)?;
         let suggested = match suggested.map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
-            Some(code) => Some(self.active_department(code, "suggested_department").await?),
+            Some(code) => Some(
+                self.active_department(code, Field::SuggestedDepartment)
+                    .await?,
+            ),
         };
         self.staff_change(user, StaffAction::Transfer, id, |item, ctx| {
             let moved = item.request_transfer(ctx.now)?;

@@ -1,5 +1,6 @@
 //! What a use case can fail with. No HTTP here: the web layer decides how each is shown.
 use crate::domain::lifecycle::InvalidTransition;
+use crate::domain::text::Field;
 use crate::domain::text::{FieldError, Problem};
 use crate::store::StoreError;
 
@@ -31,7 +32,7 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    pub fn field(field: &'static str, problem: Problem) -> Error {
+    pub fn field(field: Field, problem: Problem) -> Error {
         Error::Field(FieldError::new(field, problem))
     }
 

@@ -6,6 +6,7 @@ use super::write::{Change, Message};
 use super::{Error, ItemSummary, Result, Role, Service, StaffUser};
 use crate::domain::access::StaffAction;
 use crate::domain::item::{Item, Moved};
+use crate::domain::text::Field;
 use crate::domain::text::{bounded, Problem, REASON_MAX};
 use crate::domain::State;
 use crate::store::ItemFilter;
@@ -92,18 +93,20 @@ impl Service {
         kind: &'static str,
     ) -> Result<()> {
         user.require(Role::Supervisor)?;
-        let to = self.active_department(department, "department").await?;
+        let to = self
+            .active_department(department, Field::Department)
+            .await?;
         let root = user.department.clone().ok_or(Error::Forbidden)?;
         self.staff_change(user, action, id, |item, ctx| {
             if !ctx.tree.is_within(&to, &root) {
-                return Err(Error::field("department", Problem::Unknown));
+                return Err(Error::field(Field::Department, Problem::Unknown));
             }
             if item
                 .subject_department
                 .as_deref()
                 .is_some_and(|s| ctx.tree.is_within(&to, s))
             {
-                return Err(Error::field("department", Problem::Invalid));
+                return Err(Error::field(Field::Department, Problem::Invalid));
             }
             let from = item.department.clone();
             let moved = assign(item, &to, ctx)?;
@@ -119,17 +122,17 @@ impl Service {
         user.require(Role::Supervisor)?;
         let of = of.trim();
         if of.is_empty() {
-            return Err(Error::field("of", Problem::Missing));
+            return Err(Error::field(Field::Of, Problem::Missing));
         }
         self.visible_item(user, id).await?;
         // Merge into the end of any chain, so a reporter never follows more than one hop.
         let canonical = match self.visible_item(user, of).await {
             Ok(s) => s.item.duplicate_of.unwrap_or(s.item.id),
-            Err(Error::NotFound) => return Err(Error::field("of", Problem::Unknown)),
+            Err(Error::NotFound) => return Err(Error::field(Field::Of, Problem::Unknown)),
             Err(e) => return Err(e),
         };
         if canonical == id {
-            return Err(Error::field("of", Problem::Invalid));
+            return Err(Error::field(Field::Of, Problem::Invalid));
         }
         self.staff_change(user, StaffAction::Duplicate, id, |item, ctx| {
             let moved = item.mark_duplicate(&canonical, ctx.now)?;
@@ -141,7 +144,7 @@ impl Service {
 
     /// Reject an item as abuse. The reason is sealed like any message and shown to the reporter.
     pub async fn reject(&self, user: &StaffUser, id: &str, reason: &str) -> Result<()> {
-        let text = bounded("reason", reason, REASON_MAX)?;
+        let text = bounded(Field::Reason, reason, REASON_MAX)?;
         self.staff_change(user, StaffAction::Reject, id, |item, ctx| {
             let moved = item.reject(ctx.now)?;
             Ok(Change::new("rejected", moved).message(Message::public("rejection", text, ctx.now)))

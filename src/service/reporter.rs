@@ -9,6 +9,7 @@ use crate::crypto::random_bytes;
 use crate::domain::item::Item;
 use crate::domain::receipt::{report_id, Receipt, ENTROPY_BYTES};
 use crate::domain::routing::Route;
+use crate::domain::text::Field;
 use crate::domain::text::{bounded, Problem, BODY_MAX, REASON_MAX, TITLE_MAX};
 use crate::domain::State;
 use crate::store::{NewEvent, Sealed, StoreError, StoredItem, Tx};
@@ -29,7 +30,7 @@ impl Service {
         let rows = self.store().catalog().await?;
         let category = pick(
             &input.category,
-            "category",
+            Field::Category,
             rows.categories
                 .iter()
                 .filter(|c| !c.retired)
@@ -37,22 +38,22 @@ impl Service {
         )?;
         let area = pick(
             &input.area,
-            "area",
+            Field::Area,
             rows.areas.iter().filter(|a| !a.retired).map(|a| &a.code),
         )?;
         let subject = match input.subject_department.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(s) => Some(pick(
                 s,
-                "subject_department",
+                Field::SubjectDepartment,
                 rows.departments
                     .iter()
                     .filter(|d| !d.retired)
                     .map(|d| &d.code),
             )?),
         };
-        let title = bounded("title", &input.title, TITLE_MAX)?;
-        let body = bounded("body", &input.body, BODY_MAX)?;
+        let title = bounded(Field::Title, &input.title, TITLE_MAX)?;
+        let body = bounded(Field::Body, &input.body, BODY_MAX)?;
 
         let (department, to_triage) = match route(&rows, &category, &area, subject.as_deref())? {
             Route::Department(d) => (d, false),
@@ -210,7 +211,7 @@ impl Service {
     }
 
     pub async fn reporter_message(&self, receipt: &str, body: &str) -> Result<()> {
-        let text = bounded("body", body, BODY_MAX)?;
+        let text = bounded(Field::Body, body, BODY_MAX)?;
         let visible_at = self.release_time();
         self.reporter_change(receipt, |item, day| {
             let moved = item.reporter_message(day, visible_at)?;
@@ -223,7 +224,7 @@ impl Service {
     pub async fn reporter_confirm(&self, receipt: &str, satisfaction: i64) -> Result<()> {
         if !(1..=5).contains(&satisfaction) {
             return Err(Error::field(
-                "satisfaction",
+                Field::Satisfaction,
                 Problem::OutOfRange { min: 1, max: 5 },
             ));
         }
@@ -238,7 +239,7 @@ impl Service {
     /// Back to the same department. A second reopen also escalates, recorded as the reporter's doing
     /// with the reporter's day-granular time.
     pub async fn reporter_reopen(&self, receipt: &str, reason: &str) -> Result<()> {
-        let text = bounded("reason", reason, REASON_MAX)?;
+        let text = bounded(Field::Reason, reason, REASON_MAX)?;
         let rows = self.store().catalog().await?;
         let tree = super::catalog::department_tree(&rows);
         let visible_at = self.release_time();

@@ -8,6 +8,7 @@ use super::{
 };
 use crate::domain::access::{self, Staff, StaffAction};
 use crate::domain::item::Item;
+use crate::domain::text::Field;
 use crate::domain::text::Problem;
 use crate::domain::tree::Tree;
 use crate::domain::State;
@@ -39,7 +40,7 @@ impl ItemQuery {
             None => Ok(Vec::new()),
             Some(s) => State::parse(s)
                 .map(|s| vec![s])
-                .ok_or_else(|| Error::field("state", Problem::Invalid)),
+                .ok_or_else(|| Error::field(Field::State, Problem::Invalid)),
         }
     }
 

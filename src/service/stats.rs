@@ -9,6 +9,7 @@ use super::error::{Error, Result};
 use super::{Checkpoint, Service};
 use crate::domain::clock::{day_start, month_index, month_label, parse_month};
 use crate::domain::statistics::{Figures, Grid, ItemFacts, Measure, Row, Tally};
+use crate::domain::text::Field;
 use crate::domain::text::Problem;
 use crate::domain::Span;
 use crate::store::CatalogRows;
@@ -228,13 +229,13 @@ impl Service {
 
     pub async fn public_stats(&self, q: &StatsQuery) -> Result<Arc<StatsReport>> {
         let snap = self.snapshot().await?;
-        let month = |v: &Option<String>, field: &'static str| match v.as_deref().map(str::trim) {
+        let month = |v: &Option<String>, field: Field| match v.as_deref().map(str::trim) {
             None | Some("") => Ok(None),
             Some(s) => parse_month(s)
                 .map(Some)
                 .ok_or_else(|| Error::field(field, Problem::Invalid)),
         };
-        let (from, to) = (month(&q.from, "from")?, month(&q.to, "to")?);
+        let (from, to) = (month(&q.from, Field::From)?, month(&q.to, Field::To)?);
         let year = |m: i32| (m.div_euclid(12) * 12, m.div_euclid(12) * 12 + 11);
         // Default: the calendar year of the cut-off; one end alone: that month.
         let (from, to) = match (from, to) {
@@ -244,17 +245,21 @@ impl Service {
             (Some(f), Some(t)) => (f, t),
         };
         if from > to {
-            return Err(Error::field("from", Problem::Invalid));
+            return Err(Error::field(Field::From, Problem::Invalid));
         }
         let Some(period) = snap.grid.period(from, to) else {
-            let field = if from % 3 == 0 { "to" } else { "from" };
+            let field = if from % 3 == 0 {
+                Field::To
+            } else {
+                Field::From
+            };
             return Err(Error::field(field, Problem::NotAPeriod));
         };
         let department = match q.department.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(code) => match snap.grid.row_of(code) {
                 Some(_) => Some(code.to_string()),
-                None => return Err(Error::field("department", Problem::Unknown)),
+                None => return Err(Error::field(Field::Department, Problem::Unknown)),
             },
         };
         let key = (from, to, department.clone());

@@ -3,7 +3,7 @@
 //! everywhere, turned into a localized HTML page by `html_errors` on the page routers.
 use super::lang::Lang;
 use super::AppState;
-use crate::domain::text::Problem;
+use crate::domain::text::{Field, Problem};
 use crate::service::Error as ServiceError;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -44,7 +44,7 @@ impl Error {
         Error::Service(ServiceError::internal(e))
     }
 
-    pub fn field(field: &'static str, problem: Problem) -> Error {
+    pub fn field(field: Field, problem: Problem) -> Error {
         Error::Service(ServiceError::field(field, problem))
     }
 
@@ -95,7 +95,7 @@ impl Error {
 pub struct ErrorInfo {
     pub status: StatusCode,
     pub code: &'static str,
-    pub field: Option<&'static str>,
+    pub field: Option<Field>,
     pub problem: Option<Problem>,
     pub message: String,
 }
@@ -125,7 +125,7 @@ impl IntoResponse for Error {
         let info = ErrorInfo::from(&self);
         let mut error = serde_json::json!({ "code": info.code, "message": info.message });
         if let Some(field) = info.field {
-            error["field"] = field.into();
+            error["field"] = field.as_str().into();
         }
         if let Error::Service(ServiceError::InvalidTransition(t)) = &self {
             error["state"] = t.from.as_str().into();
@@ -142,14 +142,7 @@ pub fn localize(state: &AppState, lang: Lang, info: &ErrorInfo) -> String {
     let t = |k: &str| state.templates.text(lang, k).unwrap_or_default();
     match (info.field, &info.problem) {
         (Some(field), Some(problem)) => {
-            let (key, max, min) = match problem {
-                Problem::Missing => ("missing", 0, 0),
-                Problem::TooLong { max } => ("too_long", *max as i64, 0),
-                Problem::Unknown => ("unknown", 0, 0),
-                Problem::Invalid => ("invalid", 0, 0),
-                Problem::OutOfRange { min, max } => ("out_of_range", *max, *min),
-                Problem::NotAPeriod => ("not_a_period", 0, 0),
-            };
+            let (key, max, min) = problem_key(problem);
             let phrase = t(&format!("problems.{key}"))
                 .replace("{max}", &max.to_string())
                 .replace("{min}", &min.to_string());
@@ -164,6 +157,18 @@ pub fn localize(state: &AppState, lang: Lang, info: &ErrorInfo) -> String {
                 s
             }
         }
+    }
+}
+
+/// The catalog key under `problems.` that words `problem`, with the `{max}` and `{min}` it fills in.
+pub fn problem_key(problem: &Problem) -> (&'static str, i64, i64) {
+    match problem {
+        Problem::Missing => ("missing", 0, 0),
+        Problem::TooLong { max } => ("too_long", *max as i64, 0),
+        Problem::Unknown => ("unknown", 0, 0),
+        Problem::Invalid => ("invalid", 0, 0),
+        Problem::OutOfRange { min, max } => ("out_of_range", *max, *min),
+        Problem::NotAPeriod => ("not_a_period", 0, 0),
     }
 }
 
@@ -186,4 +191,76 @@ pub async fn html_errors(State(state): State<AppState>, req: Request, next: Next
 
 pub async fn not_found() -> Error {
     Error::NOT_FOUND
+}
+
+/// One error of every kind, and one problem of every kind, for the catalog test: the matches below stop
+/// compiling when a kind is added, until it is listed here (and so checked for its text).
+#[cfg(test)]
+pub mod every {
+    use super::{Error, Field, Problem, ServiceError};
+
+    pub fn error() -> Vec<Error> {
+        use crate::domain::lifecycle::{next, Action};
+        use crate::domain::State;
+        let transition = next(State::Closed, Action::Acknowledge).unwrap_err();
+        let all = vec![
+            Error::MalformedJson(String::new()),
+            Error::CsrfFailed,
+            Error::TooLarge,
+            Error::RateLimited,
+            Error::field(Field::Body, Problem::Missing),
+            Error::Service(ServiceError::InvalidReceipt),
+            Error::Service(ServiceError::InvalidCredentials),
+            Error::Service(ServiceError::Unauthenticated),
+            Error::Service(ServiceError::Forbidden),
+            Error::Service(ServiceError::NotFound),
+            Error::Service(ServiceError::InvalidTransition(transition)),
+            Error::Service(ServiceError::Conflict),
+            Error::Service(ServiceError::Unavailable),
+            Error::internal(anyhow::anyhow!("test")),
+        ];
+        for e in &all {
+            match e {
+                Error::MalformedJson(_)
+                | Error::CsrfFailed
+                | Error::TooLarge
+                | Error::RateLimited => {}
+                Error::Service(s) => match s {
+                    ServiceError::Field(_)
+                    | ServiceError::InvalidReceipt
+                    | ServiceError::InvalidCredentials
+                    | ServiceError::Unauthenticated
+                    | ServiceError::Forbidden
+                    | ServiceError::NotFound
+                    | ServiceError::InvalidTransition(_)
+                    | ServiceError::Conflict
+                    | ServiceError::Unavailable
+                    | ServiceError::Internal(_) => {}
+                },
+            }
+        }
+        all
+    }
+
+    pub fn problem() -> Vec<Problem> {
+        let all = vec![
+            Problem::Missing,
+            Problem::TooLong { max: 1 },
+            Problem::Unknown,
+            Problem::Invalid,
+            Problem::OutOfRange { min: 0, max: 1 },
+            Problem::NotAPeriod,
+        ];
+        for p in &all {
+            match p {
+                Problem::Missing
+                | Problem::TooLong { .. }
+                | Problem::Unknown
+                | Problem::Invalid
+                | Problem::OutOfRange { .. }
+                | Problem::NotAPeriod => {}
+            }
+        }
+        all
+    }
 }

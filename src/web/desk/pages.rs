@@ -1,0 +1,72 @@
+//! The desk's pages. Every action answers with the item page again, showing what happened.
+use super::commands::{Respond, Transfer};
+use crate::service::Role;
+use crate::web::error::Result;
+use crate::web::extract::{NoFields, PageStaff, StaffForm};
+use crate::web::lang::Lang;
+use crate::web::render::Notice;
+use crate::web::staff::audience::Desk;
+use crate::web::staff::commands::Message;
+use crate::web::staff::item::after;
+use crate::web::staff::list::{self, ListQuery};
+use crate::web::AppState;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// The inbox; a supervisor who lands here is sent to the board.
+pub async fn inbox(
+    state: State<AppState>,
+    lang: Lang,
+    PageStaff(u): PageStaff,
+    q: std::result::Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Response> {
+    if u.role == Role::Supervisor {
+        return Ok(Redirect::to(&format!("/oversight{}", lang.query())).into_response());
+    }
+    list::page::<Desk>(state, lang, PageStaff(u), q).await
+}
+
+pub async fn acknowledge(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+    StaffForm(u, NoFields {}): StaffForm<NoFields>,
+) -> Result<Response> {
+    let r = s.service.acknowledge(&u, &id).await;
+    after::<Desk>(&s, lang, &u, &id, r, Notice::Acknowledged).await
+}
+
+pub async fn message(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+    StaffForm(u, m): StaffForm<Message>,
+) -> Result<Response> {
+    let r = s.service.staff_message(&u, Role::Desk, &id, &m.body).await;
+    after::<Desk>(&s, lang, &u, &id, r, Notice::MessageSent).await
+}
+
+pub async fn respond(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+    StaffForm(u, r): StaffForm<Respond>,
+) -> Result<Response> {
+    let result = s.service.respond(&u, &id, &r.outcome, &r.body).await;
+    after::<Desk>(&s, lang, &u, &id, result, Notice::Responded).await
+}
+
+pub async fn transfer(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+    StaffForm(u, t): StaffForm<Transfer>,
+) -> Result<Response> {
+    let suggested = t.suggested_department.as_deref();
+    let r = s
+        .service
+        .request_transfer(&u, &id, &t.reason, suggested)
+        .await;
+    after::<Desk>(&s, lang, &u, &id, r, Notice::TransferRequested).await
+}

@@ -1,0 +1,93 @@
+//! Form posts: the origin check, then the fields as the action's command (see `fields`), with the
+//! credential a form carries taken out first: the receipt for reporters, the CSRF token for staff.
+use super::fields::Fields;
+use super::origin::same_origin;
+use super::staff::PageStaff;
+use crate::service::StaffUser;
+use crate::web::error::Error;
+use crate::web::AppState;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+/// The command of a form that has nothing but its credential.
+#[derive(Deserialize)]
+pub struct NoFields {}
+
+/// A public form (submit a report, sign in): same origin, then the fields.
+pub struct PageForm<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
+    type Rejection = Error;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        if !same_origin(req.headers()) {
+            return Err(Error::CsrfFailed);
+        }
+        command(read(req, state).await?).map(PageForm)
+    }
+}
+
+/// A reporter's form: as `PageForm`, plus the receipt, which travels in a hidden field because it must
+/// never enter a URL or a cookie.
+pub struct ReceiptForm<T>(pub String, pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ReceiptForm<T> {
+    type Rejection = Error;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        if !same_origin(req.headers()) {
+            return Err(Error::CsrfFailed);
+        }
+        let mut fields = read(req, state).await?;
+        let receipt = fields.take("receipt").map_err(malformed)?;
+        Ok(ReceiptForm(receipt, command(fields)?))
+    }
+}
+
+/// A staff form post: signed in, same origin, and carrying the session's CSRF token.
+pub struct StaffForm<T>(pub StaffUser, pub T);
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for StaffForm<T> {
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let PageStaff(user) = PageStaff::from_request_parts(&mut parts, state).await?;
+        if !same_origin(&parts.headers) {
+            return Err(Error::CsrfFailed.into_response());
+        }
+        let checked = async {
+            let mut fields = read(Request::from_parts(parts, body), state).await?;
+            let csrf = fields.take("csrf").map_err(malformed)?;
+            if !tokens_match(&csrf, &user.csrf_token) {
+                return Err(Error::CsrfFailed);
+            }
+            command(fields)
+        };
+        match checked.await {
+            Ok(c) => Ok(StaffForm(user, c)),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+/// The body's fields; not a form → 400, too large → 413.
+async fn read<S: Send + Sync>(req: Request, state: &S) -> Result<Fields, Error> {
+    match axum::Form::<Vec<(String, String)>>::from_request(req, state).await {
+        Ok(axum::Form(pairs)) => Ok(Fields::new(pairs)),
+        Err(e) if e.status().as_u16() == 413 => Err(Error::TooLarge),
+        Err(e) => Err(Error::MalformedJson(e.body_text())),
+    }
+}
+
+fn command<T: DeserializeOwned>(fields: Fields) -> Result<T, Error> {
+    T::deserialize(fields).map_err(malformed)
+}
+
+fn malformed(e: serde::de::value::Error) -> Error {
+    Error::MalformedJson(format!("Failed to deserialize form body: {e}"))
+}
+
+/// Compare digests rather than the strings, so the comparison time says nothing about the token.
+fn tokens_match(a: &str, b: &str) -> bool {
+    !a.is_empty() && crate::crypto::token_hash(a) == crate::crypto::token_hash(b)
+}

@@ -1,0 +1,15 @@
+//! Request extractors that turn bad input into the one web error (never axum's plain-text rejections)
+//! and establish who is calling: one file per kind.
+mod client;
+mod fields;
+mod form;
+mod json;
+mod origin;
+mod receipt;
+mod staff;
+
+pub use form::{NoFields, PageForm, ReceiptForm, StaffForm};
+pub use json::ApiJson;
+pub use origin::same_origin;
+pub use receipt::ReceiptAuth;
+pub use staff::{bearer_token, session_token, ApiStaff, PageStaff, SESSION_COOKIE};

@@ -1,0 +1,59 @@
+//! Who the staff member is: a bearer token on the API, the session cookie on the pages.
+use crate::service::{Error as ServiceError, StaffUser};
+use crate::web::error::Error;
+use crate::web::lang::Lang;
+use crate::web::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+
+pub const SESSION_COOKIE: &str = "zhiyan_session";
+
+/// Staff on the API: `Authorization: Bearer <token>`.
+pub struct ApiStaff(pub StaffUser);
+
+impl FromRequestParts<AppState> for ApiStaff {
+    type Rejection = Error;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let token = bearer_token(&parts.headers).filter(|t| !t.is_empty());
+        let token = token.ok_or(Error::Service(ServiceError::Unauthenticated))?;
+        Ok(ApiStaff(state.service.session(token).await?))
+    }
+}
+
+/// The token of `Authorization: Bearer <token>`, trimmed.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+    value?.strip_prefix("Bearer ").map(str::trim)
+}
+
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| {
+            let (name, value) = c.trim().split_once('=')?;
+            (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_string())
+        })
+}
+
+/// Staff on the pages: the session cookie; without one, off to the sign-in page.
+pub struct PageStaff(pub StaffUser);
+
+impl FromRequestParts<AppState> for PageStaff {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let lang = Lang::from_parts(parts);
+        let login = || Redirect::to(&format!("/staff/login{}", lang.query())).into_response();
+        let token = session_token(&parts.headers).ok_or_else(login)?;
+        match state.service.session(&token).await {
+            Ok(user) => Ok(PageStaff(user)),
+            Err(ServiceError::Unauthenticated) => Err(login()),
+            Err(e) => Err(Error::from(e).into_response()),
+        }
+    }
+}

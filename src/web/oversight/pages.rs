@@ -1,0 +1,67 @@
+//! The supervisor's actions on the item page. Every action answers with the item page again, showing
+//! what happened.
+use super::commands::{Assign, Duplicate, Reject, TransferDecision};
+use crate::service::Role;
+use crate::web::error::Result;
+use crate::web::extract::StaffForm;
+use crate::web::lang::Lang;
+use crate::web::render::Notice;
+use crate::web::staff::audience::Oversight;
+use crate::web::staff::commands::Message;
+use crate::web::staff::item::after;
+use crate::web::AppState;
+use axum::extract::{Path, State};
+use axum::response::Response;
+
+pub async fn assign(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+    StaffForm(u, a): StaffForm<Assign>,
+) -> Result<Response> {
+    let r = s.service.assign(&u, &id, &a.department).await;
+    after::<Oversight>(&s, lang, &u, &id, r, Notice::Assigned).await
+}
+
+pub async fn decide(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+    StaffForm(u, d): StaffForm<TransferDecision>,
+) -> Result<Response> {
+    let r = s.service.decide_transfer(&u, &id, &d).await;
+    after::<Oversight>(&s, lang, &u, &id, r, Notice::TransferDecided).await
+}
+
+pub async fn duplicate(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+    StaffForm(u, d): StaffForm<Duplicate>,
+) -> Result<Response> {
+    let r = s.service.mark_duplicate(&u, &id, &d.of).await;
+    after::<Oversight>(&s, lang, &u, &id, r, Notice::MarkedDuplicate).await
+}
+
+pub async fn reject(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+    StaffForm(u, r): StaffForm<Reject>,
+) -> Result<Response> {
+    let result = s.service.reject(&u, &id, &r.reason).await;
+    after::<Oversight>(&s, lang, &u, &id, result, Notice::Rejected).await
+}
+
+pub async fn message(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+    StaffForm(u, m): StaffForm<Message>,
+) -> Result<Response> {
+    let r = s
+        .service
+        .staff_message(&u, Role::Supervisor, &id, &m.body)
+        .await;
+    after::<Oversight>(&s, lang, &u, &id, r, Notice::MessageSent).await
+}

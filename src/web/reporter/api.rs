@@ -1,0 +1,71 @@
+//! The reporter's JSON API: no account; `Authorization: Receipt <receipt>` is the only credential.
+use super::commands::{Confirm, NewReport, Reopen, Reply};
+use crate::service::{Catalog, ReporterView, Submitted};
+use crate::web::error::Result;
+use crate::web::extract::{ApiJson, ReceiptAuth};
+use crate::web::ratelimit::{limited, ClientAddr};
+use crate::web::{created, ok, AppState};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+
+pub async fn catalog(State(s): State<AppState>) -> Result<Json<Catalog>> {
+    Ok(Json(s.service.catalog().await?))
+}
+
+pub async fn submit(
+    State(s): State<AppState>,
+    ApiJson(input): ApiJson<NewReport>,
+) -> Result<(StatusCode, Json<Submitted>)> {
+    Ok((StatusCode::CREATED, Json(s.service.submit(input).await?)))
+}
+
+pub async fn mine(
+    State(s): State<AppState>,
+    addr: ClientAddr,
+    ReceiptAuth(r): ReceiptAuth,
+) -> Result<Json<ReporterView>> {
+    Ok(Json(
+        limited(&s.limiter, addr, s.service.reporter_view(&r)).await?,
+    ))
+}
+
+pub async fn reply(
+    State(s): State<AppState>,
+    addr: ClientAddr,
+    ReceiptAuth(r): ReceiptAuth,
+    ApiJson(m): ApiJson<Reply>,
+) -> Result<(StatusCode, Json<serde_json::Value>)> {
+    limited(&s.limiter, addr, s.service.reporter_message(&r, &m.body)).await?;
+    Ok(created())
+}
+
+pub async fn confirm(
+    State(s): State<AppState>,
+    addr: ClientAddr,
+    ReceiptAuth(r): ReceiptAuth,
+    ApiJson(c): ApiJson<Confirm>,
+) -> Result<Json<serde_json::Value>> {
+    let confirmed = s.service.reporter_confirm(&r, c.satisfaction);
+    limited(&s.limiter, addr, confirmed).await?;
+    Ok(ok())
+}
+
+pub async fn reopen(
+    State(s): State<AppState>,
+    addr: ClientAddr,
+    ReceiptAuth(r): ReceiptAuth,
+    ApiJson(b): ApiJson<Reopen>,
+) -> Result<Json<serde_json::Value>> {
+    limited(&s.limiter, addr, s.service.reporter_reopen(&r, &b.reason)).await?;
+    Ok(ok())
+}
+
+pub async fn withdraw(
+    State(s): State<AppState>,
+    addr: ClientAddr,
+    ReceiptAuth(r): ReceiptAuth,
+) -> Result<Json<serde_json::Value>> {
+    limited(&s.limiter, addr, s.service.reporter_withdraw(&r)).await?;
+    Ok(ok())
+}

@@ -1,0 +1,88 @@
+//! One item as staff see it, under the audience's own URLs (/desk/items/…, /oversight/items/…): as
+//! JSON, as the page with the forms its state allows, and what a form post answers.
+use super::audience::Audience;
+use crate::domain::Outcome;
+use crate::service::{Error as ServiceError, ItemDetail, StaffUser};
+use crate::web::error::{localize, Error, ErrorInfo, Result};
+use crate::web::extract::{ApiStaff, PageStaff};
+use crate::web::lang::Lang;
+use crate::web::render::{names, render, with_depth, Notice};
+use crate::web::AppState;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use minijinja::context;
+
+/// `GET /api/v1/{desk,oversight}/items/{id}`.
+pub async fn api<A: Audience>(
+    State(s): State<AppState>,
+    ApiStaff(u): ApiStaff,
+    Path(id): Path<String>,
+) -> Result<Json<ItemDetail>> {
+    Ok(Json(s.service.item(&u, A::ROLE, &id).await?))
+}
+
+pub async fn page<A: Audience>(
+    State(s): State<AppState>,
+    lang: Lang,
+    PageStaff(u): PageStaff,
+    Path(id): Path<String>,
+) -> Result<Html<String>> {
+    render_page::<A>(&s, lang, &u, &id, None, None).await
+}
+
+/// The item, and what just happened: a notice or an error (shown above the forms).
+async fn render_page<A: Audience>(
+    s: &AppState,
+    lang: Lang,
+    u: &StaffUser,
+    id: &str,
+    notice: Option<Notice>,
+    error: Option<String>,
+) -> Result<Html<String>> {
+    let detail = s.service.item(u, A::ROLE, id).await?;
+    let catalog = s.service.catalog().await?;
+    let outcomes: Vec<&str> = Outcome::ALL.iter().map(|o| o.as_str()).collect();
+    let ctx = context! {
+        actions => detail.actions.clone(),
+        item => detail,
+        base => A::BASE,
+        departments => with_depth(&catalog.departments),
+        outcomes => outcomes,
+        names => names(&catalog),
+        notice => notice.and_then(|n| s.templates.text(lang, n.key())),
+        error => error,
+    };
+    let path = format!("{}/items/{id}", A::BASE);
+    render(s, lang, "staff/item.html", &path, Some(u), ctx)
+}
+
+/// After a form post: the item again with `notice`, or with the error above its forms when the input
+/// or the item's state was the problem; other errors get the error page.
+pub async fn after<A: Audience>(
+    s: &AppState,
+    lang: Lang,
+    u: &StaffUser,
+    id: &str,
+    r: crate::service::Result<()>,
+    notice: Notice,
+) -> Result<Response> {
+    match r.map_err(Error::from) {
+        Ok(()) => Ok(render_page::<A>(s, lang, u, id, Some(notice), None)
+            .await?
+            .into_response()),
+        Err(
+            e @ Error::Service(
+                ServiceError::Field(_)
+                | ServiceError::InvalidTransition(_)
+                | ServiceError::Conflict,
+            ),
+        ) => {
+            let info = ErrorInfo::from(&e);
+            let message = localize(s, lang, &info);
+            let page = render_page::<A>(s, lang, u, id, None, Some(message)).await?;
+            Ok((info.status, page).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
