@@ -9,10 +9,10 @@
 //! Knobs (environment): ZHIYAN_BENCH_CLIENTS (comma list, default 1,16,64), ZHIYAN_BENCH_SECONDS
 //! (per run, default 10), ZHIYAN_BENCH_POSTGRES_URL or else ZHIYAN_TEST_POSTGRES_URL (a server where
 //! a fresh database is created and dropped afterwards; without either, PostgreSQL is skipped).
-#[path = "../tests/common/mod.rs"]
-mod common;
 #[path = "support/load.rs"]
 mod load;
+#[path = "../tests/it/support/pg.rs"]
+mod pg;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -52,7 +52,7 @@ async fn bench() {
         .or_else(|_| std::env::var("ZHIYAN_TEST_POSTGRES_URL"));
     match admin {
         Ok(admin) => {
-            let db = common::PgDatabase::create(&admin).await;
+            let db = pg::PgDatabase::create(&admin).await;
             let dir = tempfile::tempdir().unwrap();
             run_backend("postgres", &db.url, dir.path(), &clients, duration).await;
         }

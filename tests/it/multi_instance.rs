@@ -1,11 +1,9 @@
 //! Two app instances on one PostgreSQL database, as behind a load balancer: each has its own
 //! connection pool, service and router, and they share only the database and the keyring file.
 //! PostgreSQL only: SQLite is an embedded file that one process owns.
-mod common;
-
+use crate::support::binary::text;
+use crate::support::{Desk, Options, TestApp};
 use axum::http::StatusCode;
-use common::{Db, TestApp};
-use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,10 +11,7 @@ use tokio::sync::Barrier;
 use zhiyan::service::{ChainStatus, Role};
 
 async fn two_instances() -> Option<(Arc<TestApp>, Arc<TestApp>)> {
-    let Some(a) = TestApp::new(Db::Postgres, Default::default()).await else {
-        eprintln!("multi-instance test skipped: ZHIYAN_TEST_POSTGRES_URL is not set");
-        return None;
-    };
+    let a = TestApp::postgres("multi-instance test", Options::default()).await?;
     let b = a.second_instance().await;
     Some((Arc::new(a), Arc::new(b)))
 }
@@ -31,28 +26,21 @@ async fn a_session_made_on_one_instance_works_on_the_other() {
     let (id, _) = b.submit("duplicate-inspections", "county", None).await;
 
     // API token from A, used on B.
-    let bearer = a.bearer("desk-civil").await;
-    let r = b.get("/api/v1/desk/items", Some(&bearer)).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let desk = a.desk("desk-civil").await.on(&b);
+    let r = desk.items("").await.expect(StatusCode::OK);
     assert_eq!(r.json()["items"][0]["id"], id.as_str());
-    let r = b.acknowledge(&id, &bearer).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    desk.acknowledge(&id).await.expect(StatusCode::OK);
 
     // Page cookie from A, used on B: the inbox renders instead of redirecting to the sign-in page.
     let cookie = a.cookie("desk-civil").await;
-    let inbox = b.page("/desk", Some(&cookie)).await;
-    assert_eq!(inbox.status, StatusCode::OK, "{}", inbox.body);
+    let inbox = b.page("/desk", Some(&cookie)).await.expect(StatusCode::OK);
     assert!(inbox.body.contains(&id), "{}", inbox.body);
     let stranger = b.page("/desk", Some("zhiyan_session=not-a-session")).await;
     assert_eq!(stranger.status, StatusCode::SEE_OTHER);
 
     // Signing out on B ends the session on A too.
-    let r = b
-        .post("/api/v1/auth/logout", Some(&bearer), json!({}))
-        .await;
-    assert!(r.status.is_success(), "{} {}", r.status, r.body);
-    let r = a.get("/api/v1/desk/items", Some(&bearer)).await;
-    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    desk.sign_out().await.expect_success();
+    desk.on(&a).items("").await.expect(StatusCode::UNAUTHORIZED);
 }
 
 /// What one client saw: per report, how many of its calls succeeded; and how many 409s it got by code.
@@ -82,13 +70,14 @@ async fn concurrent_transitions_across_instances_keep_one_unbroken_chain() {
     let instance = |client: usize| if client % 2 == 0 { &a } else { &b };
 
     // Phase 1: every client submits its reports through its own instance, all at once.
-    let before_submissions = chain_size(&a).await;
+    let before_submissions = a.chain_length().await;
     let submissions = (0..CLIENTS).map(|client| {
         let app = instance(client).clone();
         tokio::spawn(async move {
             let mut mine = Vec::new();
             for _ in 0..REPORTS_PER_CLIENT {
-                mine.push(app.submit("duplicate-inspections", "county", None).await);
+                let (id, reporter) = app.submit("duplicate-inspections", "county", None).await;
+                mine.push((id, reporter.receipt));
             }
             mine
         })
@@ -100,12 +89,12 @@ async fn concurrent_transitions_across_instances_keep_one_unbroken_chain() {
     let reports = CLIENTS * REPORTS_PER_CLIENT;
     // Each submission with no release delay is two events: submitted, released.
     assert_eq!(
-        chain_size(&a).await - before_submissions,
+        a.chain_length().await - before_submissions,
         2 * reports as i64
     );
 
     // Phase 2: the pairs race through acknowledge, desk message, reporter message, respond, confirm.
-    let before_transitions = chain_size(&a).await;
+    let before_transitions = a.chain_length().await;
     let mut handles = Vec::new();
     for (pair, items) in per_pair.iter().enumerate() {
         let barrier = Arc::new(Barrier::new(2));
@@ -152,19 +141,19 @@ async fn concurrent_transitions_across_instances_keep_one_unbroken_chain() {
     assert!(conflicts > 0, "no optimistic-concurrency conflict happened");
 
     // No event lost or doubled: exactly one per successful call, with no gaps in seq.
-    let size = chain_size(&a).await;
+    let size = a.chain_length().await;
     assert_eq!(size - before_transitions, transitions as i64);
-    let events = a.store().events_after(0, 100_000).await.unwrap();
+    let events = a.store.events_after(0, 100_000).await.unwrap();
     let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
     assert_eq!(seqs, (1..=size).collect::<Vec<_>>());
 
     // Per report: closed and confirmed, and its events are exactly submitted, released and one per
     // success, with each exclusive step recorded once.
     for (id, _) in per_pair.iter().flatten() {
-        let row = a.store().item(id).await.unwrap().unwrap().item;
+        let row = a.report(id).await;
         assert_eq!((row.state.as_str(), row.confirmed), ("closed", Some(true)));
         let kinds: Vec<String> = a
-            .store()
+            .store
             .report_events(id)
             .await
             .unwrap()
@@ -194,26 +183,13 @@ async fn concurrent_transitions_across_instances_keep_one_unbroken_chain() {
             broken => panic!("{broken:?}"),
         }
     }
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zhiyan"))
-        .arg("--data-dir")
-        .arg(a.keys_dir())
-        .args(["--database-url", &a.database_url, "verify-log"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = a.verify_log(&[]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
     assert!(
         stdout.contains(&format!("audit log valid: {size} events")),
         "{stdout}"
     );
-}
-
-async fn chain_size(app: &TestApp) -> i64 {
-    app.store().chain_head().await.unwrap().0
 }
 
 /// One client's run over its pair's reports. Every answer is a success or a 409; anything else fails.
@@ -223,35 +199,19 @@ async fn drive(
     items: &[(String, String)],
     barrier: &Barrier,
 ) -> Tally {
+    let desk = Desk::new(app, bearer.to_string());
     let mut tally = Tally::default();
     for (id, receipt) in items {
-        let desk = format!("/api/v1/desk/items/{id}");
-        let calls: [(String, &str, serde_json::Value); 5] = [
-            (format!("{desk}/acknowledge"), bearer, json!({})),
-            (
-                format!("{desk}/messages"),
-                bearer,
-                json!({ "body": "请补充检查通知的文号。" }),
-            ),
-            (
-                "/api/v1/reports/mine/messages".into(),
-                receipt,
-                json!({ "body": "文号见附件说明。" }),
-            ),
-            (
-                format!("{desk}/respond"),
-                bearer,
-                json!({ "outcome": "resolved", "body": "已合并为一次联合检查。" }),
-            ),
-            (
-                "/api/v1/reports/mine/confirm".into(),
-                receipt,
-                json!({ "satisfaction": 5 }),
-            ),
-        ];
-        for (path, auth, body) in calls {
+        let reporter = app.reporter(receipt);
+        for step in 0..5 {
             barrier.wait().await;
-            let r = app.post(&path, Some(auth), body).await;
+            let r = match step {
+                0 => desk.acknowledge(id).await,
+                1 => desk.message(id, "请补充检查通知的文号。").await,
+                2 => reporter.reply("文号见附件说明。").await,
+                3 => desk.respond(id, "resolved", "已合并为一次联合检查。").await,
+                _ => reporter.confirm(5).await,
+            };
             if r.status.is_success() {
                 *tally.successes.entry(id.clone()).or_default() += 1;
                 continue;
@@ -259,7 +219,7 @@ async fn drive(
             match (r.status, r.error_code().as_str()) {
                 (StatusCode::CONFLICT, "conflict") => tally.conflicts += 1,
                 (StatusCode::CONFLICT, "invalid_transition") => tally.invalid_transitions += 1,
-                _ => panic!("{path}: {} {}", r.status, r.body),
+                _ => panic!("{}: {} {}", r.request, r.status, r.body),
             }
         }
     }

@@ -1,70 +1,30 @@
 //! The anonymity invariants of DESIGN.md, each shown by a test that fails if it breaks.
-mod common;
-
-use axum::body::Body;
+use crate::support::json::{entries, ids};
+use crate::support::{api_request, logs, Options, Resp, TestApp};
 use axum::extract::ConnectInfo;
-use axum::http::{header, Method, Request, StatusCode};
-use common::{Db, Options, TestApp};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use serde_json::json;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, OnceLock};
-use zhiyan::service::Role;
 
 const UA: &str = "ZhiyanProbe/9.9 (distinctive-agent-7f3a)";
 const XFF: &str = "198.51.100.23";
 const CLIENT: [u8; 4] = [203, 0, 113, 77];
 const SECRET_BODY: &str = "独特正文：乡里第三次台账检查-QX7Z";
 
-/// Everything any part of the service logs, at every level, for this test binary.
-fn logs() -> Arc<Mutex<Vec<u8>>> {
-    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let buf = Arc::new(Mutex::new(Vec::new()));
-        let writer = buf.clone();
-        tracing_subscriber::fmt()
-            .with_env_filter("trace")
-            .with_writer(move || LogWriter(writer.clone()))
-            .init();
-        buf
-    })
-    .clone()
-}
-
-struct LogWriter(Arc<Mutex<Vec<u8>>>);
-impl std::io::Write for LogWriter {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
+/// A request carrying every piece of identifying metadata a client or proxy could add.
 async fn send(
     app: &TestApp,
     method: Method,
     path: &str,
     auth: Option<&str>,
     body: Option<serde_json::Value>,
-) -> common::Resp {
-    let mut b = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::USER_AGENT, UA)
-        .header("x-forwarded-for", XFF)
-        .header("x-real-ip", XFF)
-        .header("forwarded", format!("for={XFF}"));
-    if let Some(a) = auth {
-        b = b.header(header::AUTHORIZATION, a);
-    }
-    let mut req = match body {
-        Some(v) => b
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(v.to_string())),
-        None => b.body(Body::empty()),
-    }
-    .unwrap();
+) -> Resp {
+    let mut req = api_request(method, path, auth, body);
+    let h = req.headers_mut();
+    h.insert(header::USER_AGENT, HeaderValue::from_static(UA));
+    h.insert("x-forwarded-for", HeaderValue::from_static(XFF));
+    h.insert("x-real-ip", HeaderValue::from_static(XFF));
+    h.insert("forwarded", format!("for={XFF}").parse().unwrap());
     req.extensions_mut()
         .insert(ConnectInfo(SocketAddr::from((CLIENT, 51515))));
     app.request(req).await
@@ -93,16 +53,14 @@ fn contains(hay: &[u8], needle: &str) -> bool {
 
 #[tokio::test]
 async fn no_request_metadata_plain_text_or_receipt_at_rest() {
-    let logs = logs();
-    let app = TestApp::new(Db::Sqlite, Options::default()).await.unwrap();
-    app.user("desk-civil", Role::Desk, Some("civil-affairs"))
-        .await;
-    let desk = app.bearer("desk-civil").await;
+    let logs = logs::capture();
+    let app = TestApp::sqlite().await;
+    let desk = app.new_desk("desk-civil", "civil-affairs").await.bearer;
 
     let r = send(&app, Method::POST, "/api/v1/reports", None, Some(json!({
         "category": "duplicate-inspections", "area": "county", "title": "台账检查过多-QX7Z", "body": SECRET_BODY
     }))).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = r.expect(StatusCode::CREATED);
     let receipt = r.json()["receipt"].as_str().unwrap().to_string();
     let auth = format!("Receipt {receipt}");
     let id = r.json()["id"].as_str().unwrap().to_string();
@@ -144,7 +102,7 @@ async fn no_request_metadata_plain_text_or_receipt_at_rest() {
         Some(json!({"satisfaction": 4})),
     )
     .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.expect(StatusCode::OK);
     send(
         &app,
         Method::GET,
@@ -156,7 +114,7 @@ async fn no_request_metadata_plain_text_or_receipt_at_rest() {
 
     let db = database_bytes(&app);
     assert!(db.len() > 10_000, "the database files were read");
-    let log_text = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
+    let log_text = logs.text();
     assert!(
         log_text.contains("zhiyan::access"),
         "the access log was captured"
@@ -183,73 +141,34 @@ async fn no_request_metadata_plain_text_or_receipt_at_rest() {
 }
 
 async fn delay_and_dates(app: TestApp) {
-    app.user("desk-civil", Role::Desk, Some("civil-affairs"))
-        .await;
-    let desk = app.bearer("desk-civil").await;
-    let (id, receipt) = app.submit("duplicate-inspections", "county", None).await;
-    assert_eq!(
-        app.get("/api/v1/reports/mine", Some(&receipt)).await.json()["state"],
-        "received"
-    );
+    let desk = app.new_desk("desk-civil", "civil-affairs").await;
+    let (id, reporter) = app.submit("duplicate-inspections", "county", None).await;
+    assert_eq!(reporter.mine().await["state"], "received");
     // Hidden from staff until the random delay (at most 30 minutes) has run out.
-    assert!(
-        app.get("/api/v1/desk/items", Some(&desk)).await.json()["items"]
-            .as_array()
-            .unwrap()
-            .is_empty()
-    );
-    assert_eq!(
-        app.get(&format!("/api/v1/desk/items/{id}"), Some(&desk))
-            .await
-            .status,
-        StatusCode::NOT_FOUND
-    );
+    assert!(ids(&desk.items("").await.json()).is_empty());
+    assert_eq!(desk.item(&id).await.status, StatusCode::NOT_FOUND);
     app.clock.advance(30 * 60 + 1);
-    let items = app.get("/api/v1/desk/items", Some(&desk)).await.json();
+    let items = desk.items("").await.json();
     assert_eq!(items["items"][0]["id"], id.as_str());
     // Reporter-originated times are dates only, to staff and in storage.
     assert_eq!(items["items"][0]["received"], "2026-11-20");
-    let row = app.store().item(&id).await.unwrap().unwrap().item;
+    let row = app.report(&id).await;
     assert_eq!(
         (row.received_on + 8 * 3600) % 86_400,
         0,
         "stored at day granularity"
     );
-    let r = app
-        .post(
-            "/api/v1/reports/mine/messages",
-            Some(&receipt),
-            json!({"body": "补充"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED);
-    let detail = app
-        .get(&format!("/api/v1/desk/items/{id}"), Some(&desk))
-        .await
-        .json();
+    assert_eq!(reporter.reply("补充").await.status, StatusCode::CREATED);
+    let detail = desk.item(&id).await.json();
     assert!(
         detail["messages"].as_array().unwrap().is_empty(),
         "reply visible before its delay"
     );
-    let submitted = detail["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["kind"] == "submitted")
-        .unwrap()
-        .clone();
-    assert_eq!(submitted["at"], "2026-11-20");
-    assert!(detail["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|e| e["kind"] != "reporter_message"));
+    assert_eq!(entries(&detail, "submitted")[0]["at"], "2026-11-20");
+    assert!(entries(&detail, "reporter_message").is_empty());
     app.clock.advance(30 * 60 + 1);
-    let desk = app.bearer("desk-civil").await;
-    let detail = app
-        .get(&format!("/api/v1/desk/items/{id}"), Some(&desk))
-        .await
-        .json();
+    let desk = app.desk("desk-civil").await;
+    let detail = desk.item(&id).await.json();
     let m = &detail["messages"][0];
     assert_eq!(m["body"], "补充");
     assert_eq!(m["date"], "2026-11-20");
@@ -257,7 +176,7 @@ async fn delay_and_dates(app: TestApp) {
         m.get("time").is_none(),
         "a reporter message carries no time of day"
     );
-    for e in app.store().report_events(&id).await.unwrap() {
+    for e in app.store.report_events(&id).await.unwrap() {
         if e.actor_role == "reporter" {
             assert_eq!(
                 (e.at + 8 * 3600) % 86_400,
@@ -268,40 +187,17 @@ async fn delay_and_dates(app: TestApp) {
         }
     }
 }
-
-#[tokio::test]
-async fn reporter_text_is_delayed_and_times_are_dates_sqlite() {
-    delay_and_dates(
-        TestApp::new(
-            Db::Sqlite,
-            Options {
-                release_delay: 30 * 60,
-            },
-        )
-        .await
-        .unwrap(),
-    )
-    .await;
-}
-
-#[tokio::test]
-async fn reporter_text_is_delayed_and_times_are_dates_postgres() {
-    match TestApp::new(
-        Db::Postgres,
-        Options {
-            release_delay: 30 * 60,
-        },
-    )
-    .await
-    {
-        Some(app) => delay_and_dates(app).await,
-        None => eprintln!("PostgreSQL half skipped: ZHIYAN_TEST_POSTGRES_URL is not set"),
+both_backends!(
+    reporter_text_is_delayed_and_times_are_dates,
+    delay_and_dates,
+    Options {
+        release_delay: 30 * 60,
     }
-}
+);
 
 #[tokio::test]
 async fn reporter_pages_set_no_cookie_and_are_not_cached() {
-    let app = TestApp::new(Db::Sqlite, Options::default()).await.unwrap();
+    let app = TestApp::sqlite().await;
     for path in ["/", "/report/new", "/follow", "/report/new?lang=en"] {
         let r = app.page(path, None).await;
         assert_eq!(r.status, StatusCode::OK, "{path}");

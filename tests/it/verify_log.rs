@@ -1,44 +1,20 @@
 //! The signed checkpoint of the audit log: what `GET /api/v1/log/head` publishes verifies with the
 //! published key, and `zhiyan verify-log` (the real binary, on the test's database and keyring) checks
 //! the chain and a saved checkpoint against it. Both databases.
-mod common;
-
-use axum::http::StatusCode;
+use crate::support::binary::text;
+use crate::support::TestApp;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use common::TestApp;
 use ring::signature::{Ed25519KeyPair, KeyPair};
-use serde_json::Value;
 use std::path::PathBuf;
-use std::process::{Command, Output};
 use zhiyan::crypto::chain::event_hash;
 use zhiyan::crypto::checkpoint::{checkpoint_body, sign_note, verify_checkpoint, ORIGIN};
 use zhiyan::crypto::Keyring;
 use zhiyan::service::Role;
 
-/// Run `zhiyan verify-log ARGS` on the app's database and keyring.
-fn verify_log(app: &TestApp, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_zhiyan"))
-        .arg("--data-dir")
-        .arg(app.keys_dir())
-        .arg("--database-url")
-        .arg(&app.database_url)
-        .arg("verify-log")
-        .args(args)
-        .env_remove("ZHIYAN_DATABASE_URL")
-        .env_remove("ZHIYAN_DATA_DIR")
-        .env("ZHIYAN_LOG", "warn")
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 /// verify-log with `args` exits 0; returns its stdout.
 fn passes(app: &TestApp, args: &[&str]) -> String {
-    let out = verify_log(app, args);
+    let out = app.verify_log(args);
     assert!(
         out.status.success(),
         "verify-log {args:?} failed: {}{}",
@@ -50,7 +26,7 @@ fn passes(app: &TestApp, args: &[&str]) -> String {
 
 /// verify-log with `args` exits 2 and says `why` on stderr.
 fn fails(app: &TestApp, args: &[&str], why: &str) {
-    let out = verify_log(app, args);
+    let out = app.verify_log(args);
     let err = text(&out.stderr);
     assert_eq!(
         out.status.code(),
@@ -63,12 +39,6 @@ fn fails(app: &TestApp, args: &[&str], why: &str) {
         "verify-log {args:?}: wanted {why:?} in {err:?}"
     );
     assert_eq!(err.trim_end().lines().count(), 1, "one line: {err:?}");
-}
-
-async fn head(app: &TestApp) -> Value {
-    let r = app.get("/api/v1/log/head", None).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    r.json()
 }
 
 fn save(app: &TestApp, name: &str, contents: &str) -> PathBuf {
@@ -127,10 +97,10 @@ fn signed_by(key: &Ed25519KeyPair, size: i64, head: &[u8]) -> String {
 both_backends!(published_checkpoint_verifies_with_its_key, published);
 async fn published(app: TestApp) {
     some_history(&app).await;
-    let events = app.store().events_after(0, 100_000).await.unwrap();
+    let events = app.store.events_after(0, 100_000).await.unwrap();
     assert!(events.len() >= 5, "{}", events.len());
     let last = events.last().unwrap();
-    let json = head(&app).await;
+    let json = app.log_head().await;
 
     let public_key = B64.decode(json["public_key"].as_str().unwrap()).unwrap();
     assert_eq!(public_key, app.service.log_public_key());
@@ -151,14 +121,15 @@ async fn published(app: TestApp) {
 
     // The next checkpoint follows the log.
     app.submit("other", "baishui", None).await;
-    let next = verify_checkpoint(head(&app).await["text"].as_str().unwrap(), &public_key).unwrap();
+    let next =
+        verify_checkpoint(app.log_head().await["text"].as_str().unwrap(), &public_key).unwrap();
     assert!(next.size > cp.size, "{} then {}", cp.size, next.size);
 }
 
 both_backends!(verify_log_checks_a_saved_checkpoint, saved_checkpoint);
 async fn saved_checkpoint(app: TestApp) {
     some_history(&app).await;
-    let json = head(&app).await;
+    let json = app.log_head().await;
     let size = json["size"].as_i64().unwrap();
     let public_key = json["public_key"].as_str().unwrap().to_string();
     let note = json["text"].as_str().unwrap().to_string();
@@ -198,7 +169,7 @@ async fn saved_checkpoint(app: TestApp) {
     app.submit("other", "baishui", None).await;
     app.submit("duplicate-inspections", "xinhe", None).await;
     let out = passes(&app, &["--checkpoint", note_path]);
-    let grown = app.store().chain_head().await.unwrap().0;
+    let grown = app.chain_length().await;
     assert!(grown > size);
     assert!(out.contains(&format!("valid: {grown} events")), "{out}");
     assert!(
@@ -307,38 +278,27 @@ async fn saved_checkpoint(app: TestApp) {
 /// Change event `from`'s detail and recompute the hashes of it and every later event.
 async fn rewrite_from(app: &TestApp, from: i64) {
     use sqlx::Connection;
-    let events = app.store().events_after(0, 100_000).await.unwrap();
+    let events = app.store.events_after(0, 100_000).await.unwrap();
+    let update = "UPDATE events SET detail = $1, prev_hash = $2, hash = $3 WHERE seq = $4";
     let mut prev = events[from as usize - 2].hash.clone();
     for mut e in events.into_iter().skip(from as usize - 1) {
         if e.seq == from {
             e.detail = "{\"rewritten\":true}".into();
         }
         let hash = event_hash(&prev, &e.fields());
-        let update = "UPDATE events SET detail = $1, prev_hash = $2, hash = $3 WHERE seq = $4";
+        // The same statement on whichever database the app runs on.
         if app.database_url.starts_with("postgres") {
             let mut c = sqlx::PgConnection::connect(&app.database_url)
                 .await
                 .unwrap();
-            sqlx::query(update)
-                .bind(&e.detail)
-                .bind(&prev)
-                .bind(&hash)
-                .bind(e.seq)
-                .execute(&mut c)
-                .await
-                .unwrap();
+            let q = sqlx::query(update).bind(&e.detail).bind(&prev).bind(&hash);
+            q.bind(e.seq).execute(&mut c).await.unwrap();
         } else {
             let mut c = sqlx::SqliteConnection::connect(&app.database_url)
                 .await
                 .unwrap();
-            sqlx::query(update)
-                .bind(&e.detail)
-                .bind(&prev)
-                .bind(&hash)
-                .bind(e.seq)
-                .execute(&mut c)
-                .await
-                .unwrap();
+            let q = sqlx::query(update).bind(&e.detail).bind(&prev).bind(&hash);
+            q.bind(e.seq).execute(&mut c).await.unwrap();
         }
         prev = hash;
     }
@@ -347,8 +307,8 @@ async fn rewrite_from(app: &TestApp, from: i64) {
 both_backends!(altering_any_event_row_names_it, any_column);
 async fn any_column(app: TestApp) {
     some_history(&app).await;
-    let size = app.store().chain_head().await.unwrap().0;
-    let note = head(&app).await["text"].as_str().unwrap().to_string();
+    let size = app.chain_length().await;
+    let note = app.log_head().await["text"].as_str().unwrap().to_string();
     let note = save(&app, "checkpoint.txt", &note);
     let note = note.to_str().unwrap();
     backup_events(&app).await;

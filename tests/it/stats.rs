@@ -1,12 +1,9 @@
 //! Public statistics on a fixed fixture: every figure checked against a hand-computed value,
 //! suppression below k (and of the cells a total would give away), the lag, and JSON, CSV and HTML
 //! agreeing with each other.
-mod common;
-
+use crate::support::{TestApp, T0};
 use axum::http::StatusCode;
-use common::{TestApp, T0};
 use serde_json::{json, Value};
-use zhiyan::service::Role;
 
 const H: i64 = 3600;
 const D: i64 = 86_400;
@@ -30,12 +27,8 @@ const D: i64 = 86_400;
 /// - education: received 7, response rate 1, hours 10 / 10, overdue 0.
 /// - categories: excessive-paperwork 4 → hidden, so duplicate-inspections 6 is hidden too; other 7.
 async fn fixture(app: &TestApp) -> (Vec<String>, Vec<String>) {
-    let civil = app
-        .signed_in("desk-civil", Role::Desk, Some("civil-affairs"))
-        .await;
-    let edu = app
-        .signed_in("desk-edu", Role::Desk, Some("education"))
-        .await;
+    let civil = app.new_desk("desk-civil", "civil-affairs").await;
+    let edu = app.new_desk("desk-edu", "education").await;
     let mut civil_items = Vec::new();
     for _ in 0..6 {
         civil_items.push(app.submit("duplicate-inspections", "county", None).await);
@@ -50,32 +43,21 @@ async fn fixture(app: &TestApp) -> (Vec<String>, Vec<String>) {
     app.submit("other", "county", None).await; // triage
     for (n, (id, _)) in civil_items.iter().take(5).enumerate() {
         app.clock.set(T0 + (n as i64 + 1) * H);
-        assert!(app.acknowledge(id, &civil).await.status.is_success());
+        civil.acknowledge(id).await.expect_success();
     }
     app.clock.set(T0 + 10 * H);
     for id in &edu_items {
-        assert!(app.acknowledge(id, &edu).await.status.is_success());
+        edu.acknowledge(id).await.expect_success();
     }
     app.clock.set(T0 + D);
     for (id, _) in civil_items.iter().take(4) {
-        let r = app
-            .post(
-                &format!("/api/v1/desk/items/{id}/respond"),
-                Some(&civil),
-                json!({"outcome": "resolved", "body": "已处理"}),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        civil
+            .respond(id, "resolved", "已处理")
+            .await
+            .expect(StatusCode::OK);
     }
-    for ((_, receipt), rating) in civil_items.iter().zip([5, 4]) {
-        let r = app
-            .post(
-                "/api/v1/reports/mine/confirm",
-                Some(receipt),
-                json!({ "satisfaction": rating }),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for ((_, reporter), rating) in civil_items.iter().zip([5, 4]) {
+        reporter.confirm(rating).await.expect(StatusCode::OK);
     }
     // Two more on the last two days: the lag must hide them.
     app.clock.set(T0 + 4 * D);
@@ -118,9 +100,7 @@ fn hidden(f: &Value) {
 
 async fn figures_match_hand_computed_values(app: TestApp) {
     fixture(&app).await;
-    let r = app.get("/api/v1/stats", None).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let s = r.json();
+    let s = app.stats_json("").await;
     // The default period is the calendar year of the cut-off.
     assert_eq!(s["period"], json!({"from": "2026-01", "to": "2026-12"}));
     assert_eq!(s["data_until"], "2026-11-24T00:00:00+08:00");
@@ -202,26 +182,16 @@ async fn figures_match_hand_computed_values(app: TestApp) {
 
     // One department's subtree, and a range that excludes the data.
     let r = app
-        .get(
-            "/api/v1/stats?department=education&from=2026-11&to=2026-11",
-            None,
-        )
-        .await
-        .json();
+        .stats_json("?department=education&from=2026-11&to=2026-11")
+        .await;
     shown(&r["overall"]["received"], 7.0);
     assert_eq!(r["departments"].as_array().unwrap().len(), 1);
     // Civil affairs' 6 is hidden in the full table (it protects agri-station's 4); asking for civil
     // affairs alone must not show it either.
-    let r = app
-        .get("/api/v1/stats?department=civil-affairs", None)
-        .await
-        .json();
+    let r = app.stats_json("?department=civil-affairs").await;
     hidden(&r["overall"]["received"]);
     shown(&r["overall"]["response_rate"], 0.8333);
-    let r = app
-        .get("/api/v1/stats?from=2026-07&to=2026-09", None)
-        .await
-        .json();
+    let r = app.stats_json("?from=2026-07&to=2026-09").await;
     shown(&r["overall"]["received"], 0.0);
     hidden(&r["overall"]["response_rate"]);
 }
@@ -231,7 +201,7 @@ async fn the_lag_hides_recent_items(app: TestApp) {
     fixture(&app).await;
     // The next day the cut-off moves a day: the item submitted on day 4 appears, day 5's does not.
     app.clock.set(T0 + 6 * D);
-    let s = app.get("/api/v1/stats", None).await.json();
+    let s = app.stats_json("").await;
     assert_eq!(s["data_until"], "2026-11-25T00:00:00+08:00");
     shown(&s["overall"]["received"], 18.0);
 }
@@ -247,10 +217,10 @@ async fn bad_parameters_name_the_field(app: TestApp) {
         ("from=2026-01&to=2026-05", "to"),
         ("department=nope", "department"),
     ] {
-        let r = app.get(&format!("/api/v1/stats?{q}"), None).await;
+        let r = app.stats(&format!("?{q}")).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{q}: {}", r.body);
         assert_eq!(r.json()["error"]["field"], field, "{q}");
-        let page = app.page(&format!("/stats?{q}&lang=en"), None).await;
+        let page = app.stats_page(&format!("?{q}")).await;
         assert_eq!(page.status, StatusCode::BAD_REQUEST, "{q}");
         assert!(page.body.contains("<html"), "{q}: an HTML error page");
     }
@@ -270,23 +240,17 @@ async fn periods_cannot_be_subtracted(app: TestApp) {
         app.submit("other", "baishui", None).await;
     }
     app.clock.set(T0 + 5 * D);
-    let quarter = app
-        .get("/api/v1/stats?from=2026-10&to=2026-12", None)
-        .await
-        .json();
+    let quarter = app.stats_json("?from=2026-10&to=2026-12").await;
     shown(&quarter["overall"]["received"], 7.0);
     shown(&dept(&quarter, "education")["own"]["received"], 7.0);
     for month in ["from=2026-10", "from=2026-11"] {
-        let m = app
-            .get(&format!("/api/v1/stats?{month}"), None)
-            .await
-            .json();
+        let m = app.stats_json(&format!("?{month}")).await;
         assert_eq!(m["months"].as_array().unwrap().len(), 1);
         hidden(&m["overall"]["received"]);
         hidden(&dept(&m, "education")["own"]["received"]);
         hidden(&dept(&m, "education")["subtree"]["received"]);
     }
-    let year = app.get("/api/v1/stats", None).await.json();
+    let year = app.stats_json("").await;
     shown(&year["overall"]["received"], 7.0);
     hidden(&year["months"][9]["figures"]["received"]);
     hidden(&year["months"][10]["figures"]["received"]);
@@ -323,8 +287,8 @@ fn html_cell(html: &str, row_id: &str, figure: &str) -> String {
 
 async fn json_csv_and_html_agree(app: TestApp) {
     fixture(&app).await;
-    let json = app.get("/api/v1/stats", None).await.json();
-    let csv = app.get("/stats.csv", None).await;
+    let json = app.stats_json("").await;
+    let csv = app.stats_csv().await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.headers["content-type"]
         .to_str()
@@ -334,8 +298,7 @@ async fn json_csv_and_html_agree(app: TestApp) {
     assert!(csv.contains("meta,k,,,5,"));
     assert!(csv.contains("meta,lag,,,1d,"));
     assert!(csv.contains("meta,period_from,,,2026-01,"));
-    let page = app.page("/stats?lang=en", None).await;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let page = app.stats_page("").await.expect(StatusCode::OK);
     let html = page.body;
     assert!(!html.contains("<script"));
     assert!(html.contains("<svg"));

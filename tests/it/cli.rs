@@ -1,15 +1,5 @@
 //! The binary itself: org import (all-or-nothing, errors name the line), export, verify-log.
-use std::process::Command;
-
-fn zhiyan(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_zhiyan"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("ZHIYAN_DATABASE_URL")
-        .output()
-        .unwrap()
-}
+use crate::support::binary::{text, zhiyan};
 
 #[tokio::test]
 async fn org_import_export_and_verify_log_detects_tampering() {
@@ -17,18 +7,14 @@ async fn org_import_export_and_verify_log_detects_tampering() {
     let data = dir.path().join("data");
     let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-org.toml");
     let out = zhiyan(&data, &["org", "import", demo]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
 
     // A bad file changes nothing and names the line.
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "[[departments]]\ncode = \"x\"\nname = \"X\"\n\n[[departments]]\ncode = \"y\"\nname = \"Y\"\nparent = \"nowhere\"\n").unwrap();
     let out = zhiyan(&data, &["org", "import", bad.to_str().unwrap()]);
     assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = text(&out.stderr);
     assert!(err.contains("line 8"), "{err}");
 
     // Export round-trips the demo organisation.
@@ -54,23 +40,15 @@ async fn org_import_export_and_verify_log_detects_tampering() {
             "civil-affairs",
         ],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("password (shown once)"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("password (shown once)"));
 
     let out = zhiyan(&data, &["verify-log"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        out.status.success(),
+        text(&out.stdout).contains("valid: 2 events"),
         "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("valid: 2 events"),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
+        text(&out.stdout)
     );
 
     // Alter one event row behind the application's back: verify-log fails and names it.
@@ -80,7 +58,7 @@ async fn org_import_export_and_verify_log_detects_tampering() {
     store.close().await;
     let out = zhiyan(&data, &["verify-log"]);
     assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = text(&out.stderr);
     assert!(err.contains("event 2"), "{err}");
 }
 

@@ -1,11 +1,10 @@
 //! Deadlines, the sweeper's escalations and auto-close, the supervisor's board, duplicates and
 //! rejection: driven through the real router, with time moved by the test's clock (nothing sleeps).
-mod common;
-
+use crate::support::json::{each, entries, ids};
+use crate::support::{TestApp, T0};
 use axum::http::StatusCode;
-use common::{TestApp, T0};
 use serde_json::{json, Value};
-use zhiyan::service::{Role, Swept};
+use zhiyan::service::Swept;
 
 const H: i64 = 3600;
 const D: i64 = 86_400;
@@ -18,55 +17,10 @@ async fn sweep(app: &TestApp) -> Swept {
     app.service.sweep().await.unwrap()
 }
 
-async fn detail(app: &TestApp, auth: &str, id: &str) -> Value {
-    let r = app
-        .get(&format!("/api/v1/oversight/items/{id}"), Some(auth))
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    r.json()
-}
-
-async fn desk_post(app: &TestApp, auth: &str, id: &str, action: &str, body: Value) {
-    let r = app
-        .post(
-            &format!("/api/v1/desk/items/{id}/{action}"),
-            Some(auth),
-            body,
-        )
-        .await;
-    assert!(r.status.is_success(), "{action}: {} {}", r.status, r.body);
-}
-
-async fn reporter_post(app: &TestApp, receipt: &str, action: &str, body: Value) {
-    let r = app
-        .post(
-            &format!("/api/v1/reports/mine/{action}"),
-            Some(receipt),
-            body,
-        )
-        .await;
-    assert!(r.status.is_success(), "{action}: {} {}", r.status, r.body);
-}
-
-fn ids(list: &Value) -> Vec<String> {
-    list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_string())
-        .collect()
-}
-
 async fn late_acknowledgement_escalates_once_then_climbs(app: TestApp) {
-    let desk = app
-        .signed_in("desk-station", Role::Desk, Some("agri-station"))
-        .await;
-    let sup = app
-        .signed_in("sup-agri", Role::Supervisor, Some("agriculture"))
-        .await;
-    let other = app
-        .signed_in("sup-edu", Role::Supervisor, Some("education"))
-        .await;
+    let desk = app.new_desk("desk-station", "agri-station").await;
+    let sup = app.new_supervisor("sup-agri", "agriculture").await;
+    let other = app.new_supervisor("sup-edu", "education").await;
 
     // Excessive paperwork in Xinhe → the agricultural station: acknowledge within 2 days, answer within 10.
     let (id, _) = app.submit("excessive-paperwork", "xinhe", None).await;
@@ -75,7 +29,7 @@ async fn late_acknowledgement_escalates_once_then_climbs(app: TestApp) {
 
     // On time: nothing to sweep, and the inbox lists what is due first.
     assert_eq!(sweep(&app).await, Swept::default());
-    let inbox = app.get("/api/v1/desk/items", Some(&desk)).await.json();
+    let inbox = desk.items("").await.json();
     assert_eq!(ids(&inbox), [id.clone(), later.clone()]);
     assert_eq!(inbox["items"][0]["due"], rfc(T0 + 2 * D));
     assert_eq!(inbox["items"][0]["overdue"], false);
@@ -92,44 +46,28 @@ async fn late_acknowledgement_escalates_once_then_climbs(app: TestApp) {
         }
     );
     assert_eq!(sweep(&app).await, Swept::default(), "a sweep is idempotent");
-    let d = detail(&app, &sup, &id).await;
+    let d = sup.detail(&id).await;
     assert_eq!(d["escalation"], 1);
     assert_eq!(d["escalated_to"], "agriculture");
     assert_eq!(d["overdue"], true);
-    let escalated: Vec<&Value> = d["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["kind"] == "escalated")
-        .collect();
+    let escalated = entries(&d, "escalated");
     assert_eq!(escalated.len(), 1);
     assert_eq!(escalated[0]["actor_role"], "system");
     assert_eq!(escalated[0]["at"], rfc(T0 + 2 * D + H));
 
     // The supervisor's overdue list has it, an hour late; the desk's inbox flags it.
-    let late = app
-        .get("/api/v1/oversight/items?overdue=true", Some(&sup))
-        .await
-        .json();
+    let late = sup.items("?overdue=true").await.json();
     assert_eq!(ids(&late), [id.as_str()]);
     assert_eq!(late["items"][0]["late_hours"], 1);
-    let inbox = app
-        .get("/api/v1/desk/items?overdue=true", Some(&desk))
-        .await
-        .json();
+    let inbox = desk.items("?overdue=true").await.json();
     assert_eq!(ids(&inbox), [id.as_str()]);
 
     // A transfer request does not stop the clock: the answer deadline still passes and escalates
     // one level further up (agriculture → county).
-    desk_post(
-        &app,
-        &desk,
-        &id,
-        "transfer",
-        json!({"reason": "应由民政局办理"}),
-    )
-    .await;
-    let d = detail(&app, &sup, &id).await;
+    desk.transfer(&id, "应由民政局办理", None)
+        .await
+        .expect_success();
+    let d = sup.detail(&id).await;
     assert_eq!(d["state"], "transfer_requested");
     assert_eq!(
         d["due"],
@@ -145,32 +83,22 @@ async fn late_acknowledgement_escalates_once_then_climbs(app: TestApp) {
             closed: 0
         }
     );
-    let d = detail(&app, &sup, &id).await;
+    let d = sup.detail(&id).await;
     assert_eq!(d["escalation"], 2);
     assert_eq!(d["escalated_to"], "county");
     // Most late first.
-    let late = app
-        .get("/api/v1/oversight/items?overdue=true", Some(&sup))
-        .await
-        .json();
+    let late = sup.items("?overdue=true").await.json();
     assert_eq!(ids(&late), [id.clone(), later.clone()]);
 
     // Another subtree's supervisor cannot see it; a desk reaches no oversight route.
-    let r = app
-        .get(&format!("/api/v1/oversight/items/{id}"), Some(&other))
-        .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let late = app
-        .get("/api/v1/oversight/items?overdue=true", Some(&other))
-        .await
-        .json();
-    assert!(ids(&late).is_empty());
+    assert_eq!(other.item(&id).await.status, StatusCode::NOT_FOUND);
+    assert!(ids(&other.items("?overdue=true").await.json()).is_empty());
     for path in [
         "/api/v1/oversight/summary",
         "/api/v1/oversight/items",
         &format!("/api/v1/oversight/items/{id}"),
     ] {
-        let r = app.get(path, Some(&desk)).await;
+        let r = app.get(path, Some(&desk.bearer)).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}: {}", r.body);
     }
     for (action, body) in [
@@ -182,7 +110,7 @@ async fn late_acknowledgement_escalates_once_then_climbs(app: TestApp) {
         let r = app
             .post(
                 &format!("/api/v1/oversight/items/{id}/{action}"),
-                Some(&desk),
+                Some(&desk.bearer),
                 body,
             )
             .await;
@@ -195,59 +123,36 @@ both_backends!(
 );
 
 async fn late_response_and_auto_close(app: TestApp) {
-    let desk = app
-        .signed_in("desk-civil", Role::Desk, Some("civil-affairs"))
-        .await;
-    let sup = app
-        .signed_in("sup-county", Role::Supervisor, Some("county"))
-        .await;
+    let desk = app.new_desk("desk-civil", "civil-affairs").await;
+    let sup = app.new_supervisor("sup-county", "county").await;
 
     // Duplicate inspections, county-wide → civil affairs: acknowledge in 2 days, answer in 15.
-    let (id, receipt) = app.submit("duplicate-inspections", "county", None).await;
-    let (on_time, on_time_receipt) = app.submit("duplicate-inspections", "county", None).await;
+    let (id, reporter) = app.submit("duplicate-inspections", "county", None).await;
+    let (on_time, on_time_reporter) = app.submit("duplicate-inspections", "county", None).await;
     app.clock.advance(H);
-    desk_post(&app, &desk, &id, "acknowledge", json!({})).await;
-    desk_post(&app, &desk, &on_time, "acknowledge", json!({})).await;
+    desk.acknowledge(&id).await.expect_success();
+    desk.acknowledge(&on_time).await.expect_success();
 
     // A question to the reporter does not stop the clock; the wait is shown separately.
-    desk_post(
-        &app,
-        &desk,
-        &id,
-        "messages",
-        json!({"body": "请补充检查的日期。"}),
-    )
-    .await;
+    desk.message(&id, "请补充检查的日期。")
+        .await
+        .expect_success();
     app.clock.advance(5 * H);
-    reporter_post(
-        &app,
-        &receipt,
-        "messages",
-        json!({"body": "十一月三日、五日、九日。"}),
-    )
-    .await;
-    let d = detail(&app, &sup, &id).await;
+    reporter
+        .reply("十一月三日、五日、九日。")
+        .await
+        .expect_success();
+    let d = sup.detail(&id).await;
     assert_eq!(d["awaiting_reporter_hours"], 5);
     assert_eq!(d["awaiting_reporter"], false);
     assert_eq!(d["respond_due"], rfc(T0 + 15 * D));
 
     // The on-time item is answered and confirmed: never escalated.
     app.clock.set(T0 + 3 * D);
-    desk_post(
-        &app,
-        &desk,
-        &on_time,
-        "respond",
-        json!({"outcome": "resolved", "body": "已合并检查。"}),
-    )
-    .await;
-    reporter_post(
-        &app,
-        &on_time_receipt,
-        "confirm",
-        json!({"satisfaction": 5}),
-    )
-    .await;
+    desk.respond(&on_time, "resolved", "已合并检查。")
+        .await
+        .expect_success();
+    on_time_reporter.confirm(5).await.expect_success();
 
     // The other misses its answer deadline: one escalation, to the county's supervisors.
     app.clock.set(T0 + 15 * D + 1);
@@ -258,25 +163,17 @@ async fn late_response_and_auto_close(app: TestApp) {
             closed: 0
         }
     );
-    let d = detail(&app, &sup, &id).await;
+    let d = sup.detail(&id).await;
     assert_eq!(d["escalation"], 1);
     assert_eq!(d["escalated_to"], "county");
-    assert_eq!(detail(&app, &sup, &on_time).await["escalation"], 0);
+    assert_eq!(sup.detail(&on_time).await["escalation"], 0);
 
     // Answered late; left unconfirmed past the 14-day window, it closes as unconfirmed.
     app.clock.set(T0 + 16 * D);
-    desk_post(
-        &app,
-        &desk,
-        &id,
-        "respond",
-        json!({"outcome": "resolved", "body": "已处理。"}),
-    )
-    .await;
-    assert_eq!(
-        detail(&app, &sup, &id).await["confirm_due"],
-        rfc(T0 + 30 * D)
-    );
+    desk.respond(&id, "resolved", "已处理。")
+        .await
+        .expect_success();
+    assert_eq!(sup.detail(&id).await["confirm_due"], rfc(T0 + 30 * D));
     app.clock.set(T0 + 30 * D);
     assert_eq!(sweep(&app).await, Swept::default());
     app.clock.set(T0 + 30 * D + 1);
@@ -287,37 +184,33 @@ async fn late_response_and_auto_close(app: TestApp) {
             closed: 1
         }
     );
-    let mine = app.get("/api/v1/reports/mine", Some(&receipt)).await.json();
+    let mine = reporter.view().await.json();
     assert_eq!(mine["state"], "closed");
     assert_eq!(mine["closed"]["confirmed"], false);
-    let d = detail(&app, &sup, &id).await;
+    let d = sup.detail(&id).await;
     assert_eq!(d["confirmed"], false);
-    assert!(d["timeline"]
-        .as_array()
-        .unwrap()
+    assert!(entries(&d, "auto_closed")
         .iter()
-        .any(|e| e["kind"] == "auto_closed" && e["to_state"] == "closed"));
+        .any(|e| e["to_state"] == "closed"));
     assert_eq!(sweep(&app).await, Swept::default());
 }
 both_backends!(late_response, late_response_and_auto_close);
 
 async fn reopen_sets_new_deadline_and_second_reopen_escalates(app: TestApp) {
-    let desk = app
-        .signed_in("desk-civil", Role::Desk, Some("civil-affairs"))
-        .await;
-    let sup = app
-        .signed_in("sup-county", Role::Supervisor, Some("county"))
-        .await;
-    let (id, receipt) = app.submit("duplicate-inspections", "county", None).await;
-    desk_post(&app, &desk, &id, "acknowledge", json!({})).await;
-    let answer = json!({"outcome": "partially_resolved", "body": "已部分处理。"});
-    desk_post(&app, &desk, &id, "respond", answer.clone()).await;
+    let desk = app.new_desk("desk-civil", "civil-affairs").await;
+    let sup = app.new_supervisor("sup-county", "county").await;
+    let (id, reporter) = app.submit("duplicate-inspections", "county", None).await;
+    desk.acknowledge(&id).await.expect_success();
+    let answer = "已部分处理。";
+    desk.respond(&id, "partially_resolved", answer)
+        .await
+        .expect_success();
 
     // First reopen, two days in: a new answer deadline, counted from the end of the reopen day
     // (T0 is 10:00 local, so that day ends 14 hours after T0 + 2d).
     app.clock.set(T0 + 2 * D);
-    reporter_post(&app, &receipt, "reopen", json!({"reason": "仍在重复检查"})).await;
-    let d = detail(&app, &sup, &id).await;
+    reporter.reopen("仍在重复检查").await.expect_success();
+    let d = sup.detail(&id).await;
     assert_eq!(d["state"], "acknowledged");
     assert_eq!(d["reopens"], 1);
     assert_eq!(d["escalation"], 0);
@@ -328,20 +221,17 @@ async fn reopen_sets_new_deadline_and_second_reopen_escalates(app: TestApp) {
     // The new deadline is swept like the first: missing it escalates.
     app.clock.set(new_due + 1);
     assert_eq!(sweep(&app).await.escalated, 1);
-    assert_eq!(detail(&app, &sup, &id).await["escalation"], 1);
+    assert_eq!(sup.detail(&id).await["escalation"], 1);
 
     // A second reopen escalates again, recorded with the reporter's date only.
-    desk_post(&app, &desk, &id, "respond", answer).await;
-    reporter_post(&app, &receipt, "reopen", json!({"reason": "问题依旧"})).await;
-    let d = detail(&app, &sup, &id).await;
+    desk.respond(&id, "partially_resolved", answer)
+        .await
+        .expect_success();
+    reporter.reopen("问题依旧").await.expect_success();
+    let d = sup.detail(&id).await;
     assert_eq!(d["reopens"], 2);
     assert_eq!(d["escalation"], 2);
-    let esc: Vec<&Value> = d["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["kind"] == "escalated")
-        .collect();
+    let esc = entries(&d, "escalated");
     assert_eq!(esc.len(), 2);
     assert_eq!(esc[1]["actor_role"], "reporter");
     assert_eq!(
@@ -364,9 +254,7 @@ async fn chain_size(app: &TestApp) -> u64 {
 }
 
 async fn concurrent_sweepers_escalate_exactly_once(app: TestApp) {
-    let sup = app
-        .signed_in("sup-county", Role::Supervisor, Some("county"))
-        .await;
+    let sup = app.new_supervisor("sup-county", "county").await;
     let mut items = Vec::new();
     for _ in 0..12 {
         items.push(app.submit("duplicate-inspections", "county", None).await.0);
@@ -383,15 +271,9 @@ async fn concurrent_sweepers_escalate_exactly_once(app: TestApp) {
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.escalated + b.escalated, 12, "{a:?} + {b:?}");
     for id in &items {
-        let d = detail(&app, &sup, id).await;
+        let d = sup.detail(id).await;
         assert_eq!(d["escalation"], 1, "{id}");
-        let n = d["timeline"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| e["kind"] == "escalated")
-            .count();
-        assert_eq!(n, 1, "{id}");
+        assert_eq!(entries(&d, "escalated").len(), 1, "{id}");
     }
     assert_eq!(
         chain_size(&app).await,
@@ -402,122 +284,69 @@ async fn concurrent_sweepers_escalate_exactly_once(app: TestApp) {
 both_backends!(two_sweepers, concurrent_sweepers_escalate_exactly_once);
 
 async fn duplicate_follows_canonical_and_reject_gives_reason(app: TestApp) {
-    let desk = app
-        .signed_in("desk-civil", Role::Desk, Some("civil-affairs"))
-        .await;
-    let sup = app
-        .signed_in("sup-county", Role::Supervisor, Some("county"))
-        .await;
-    let other = app
-        .signed_in("sup-edu", Role::Supervisor, Some("education"))
-        .await;
-    let (canonical, canonical_receipt) = app.submit("duplicate-inspections", "county", None).await;
-    let (dup, dup_receipt) = app.submit("duplicate-inspections", "county", None).await;
-    let (spam, spam_receipt) = app.submit("duplicate-inspections", "county", None).await;
-    reporter_post(
-        &app,
-        &canonical_receipt,
-        "messages",
-        json!({"body": "只有我知道的细节"}),
-    )
-    .await;
+    let desk = app.new_desk("desk-civil", "civil-affairs").await;
+    let sup = app.new_supervisor("sup-county", "county").await;
+    let other = app.new_supervisor("sup-edu", "education").await;
+    let (canonical, canonical_reporter) = app.submit("duplicate-inspections", "county", None).await;
+    let (dup, dup_reporter) = app.submit("duplicate-inspections", "county", None).await;
+    let (spam, spam_reporter) = app.submit("duplicate-inspections", "county", None).await;
+    canonical_reporter
+        .reply("只有我知道的细节")
+        .await
+        .expect_success();
 
     // Bad merges are refused, naming the field; a supervisor outside the subtree sees nothing.
-    let url = format!("/api/v1/oversight/items/{dup}/duplicate");
     for of in [dup.as_str(), "R-NOSUCHITEM", ""] {
-        let r = app.post(&url, Some(&sup), json!({ "of": of })).await;
+        let r = sup.duplicate(&dup, of).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{of}: {}", r.body);
         assert_eq!(r.json()["error"]["field"], "of", "{}", r.body);
     }
-    let r = app
-        .post(&url, Some(&other), json!({ "of": canonical }))
-        .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    other
+        .duplicate(&dup, &canonical)
+        .await
+        .expect(StatusCode::NOT_FOUND);
 
-    let r = app.post(&url, Some(&sup), json!({ "of": canonical })).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    sup.duplicate(&dup, &canonical).await.expect(StatusCode::OK);
 
     // The duplicate's reporter follows the canonical item: its state and the department's messages,
     // never the other reporter's words.
-    desk_post(&app, &desk, &canonical, "acknowledge", json!({})).await;
-    desk_post(
-        &app,
-        &desk,
-        &canonical,
-        "messages",
-        json!({"body": "正在核实三次检查。"}),
-    )
-    .await;
-    desk_post(
-        &app,
-        &desk,
-        &canonical,
-        "respond",
-        json!({"outcome": "resolved", "body": "三次检查已合并为一次。"}),
-    )
-    .await;
-    let mine = app.get("/api/v1/reports/mine", Some(&dup_receipt)).await;
-    assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
-    let mine = mine.json();
+    desk.acknowledge(&canonical).await.expect_success();
+    desk.message(&canonical, "正在核实三次检查。")
+        .await
+        .expect_success();
+    desk.respond(&canonical, "resolved", "三次检查已合并为一次。")
+        .await
+        .expect_success();
+    let mine = dup_reporter.mine().await;
     assert_eq!(mine["id"], dup.as_str());
     assert_eq!(mine["duplicate_of"], canonical.as_str());
     assert_eq!(mine["state"], "responded");
     assert_eq!(mine["response"]["body"], "三次检查已合并为一次。");
-    let bodies: Vec<&str> = mine["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["body"].as_str().unwrap())
-        .collect();
-    assert_eq!(bodies, ["正在核实三次检查。", "三次检查已合并为一次。"]);
+    assert_eq!(
+        each(&mine["messages"], "body"),
+        ["正在核实三次检查。", "三次检查已合并为一次。"]
+    );
     assert!(!mine.to_string().contains("只有我知道的细节"));
     assert_eq!(mine["can_confirm"], false);
-    let r = app
-        .post(
-            "/api/v1/reports/mine/confirm",
-            Some(&dup_receipt),
-            json!({"satisfaction": 5}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    dup_reporter.confirm(5).await.expect(StatusCode::CONFLICT);
     // The canonical reporter still confirms their own.
-    reporter_post(
-        &app,
-        &canonical_receipt,
-        "confirm",
-        json!({"satisfaction": 4}),
-    )
-    .await;
-    let mine = app
-        .get("/api/v1/reports/mine", Some(&dup_receipt))
-        .await
-        .json();
-    assert_eq!(mine["state"], "closed");
+    canonical_reporter.confirm(4).await.expect_success();
+    assert_eq!(dup_reporter.view().await.json()["state"], "closed");
 
     // Reject as abuse: the reporter sees the state and the reason.
-    let url = format!("/api/v1/oversight/items/{spam}/reject");
-    let r = app.post(&url, Some(&sup), json!({ "reason": "" })).await;
+    let r = sup.reject(&spam, "").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.json()["error"]["field"], "reason");
-    let r = app
-        .post(
-            &url,
-            Some(&sup),
-            json!({ "reason": "内容为广告，与基层负担无关。" }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let mine = app
-        .get("/api/v1/reports/mine", Some(&spam_receipt))
+    sup.reject(&spam, "内容为广告，与基层负担无关。")
         .await
-        .json();
+        .expect(StatusCode::OK);
+    let mine = spam_reporter.view().await.json();
     assert_eq!(mine["state"], "rejected");
     assert_eq!(mine["messages"][0]["body"], "内容为广告，与基层负担无关。");
     assert_eq!(mine["messages"][0]["kind"], "rejection");
-    let r = app
-        .post(&url, Some(&sup), json!({ "reason": "again" }))
-        .await;
-    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    sup.reject(&spam, "again")
+        .await
+        .expect(StatusCode::CONFLICT);
 }
 both_backends!(
     duplicates_and_rejects,
@@ -539,16 +368,9 @@ both_backends!(
 ///   p90 6; answer [10, 50]; closed 2, reopen 0.5, unconfirmed 0.5.
 async fn board_figures_match_hand_computed(app: TestApp) {
     const TB: i64 = T0 + 19 * D;
-    let civil = app
-        .signed_in("desk-civil", Role::Desk, Some("civil-affairs"))
-        .await;
-    let edu = app
-        .signed_in("desk-edu", Role::Desk, Some("education"))
-        .await;
-    let sup = app
-        .signed_in("sup-county", Role::Supervisor, Some("county"))
-        .await;
-    let answer = |body: &str| json!({"outcome": "resolved", "body": body});
+    let civil = app.new_desk("desk-civil", "civil-affairs").await;
+    let edu = app.new_desk("desk-edu", "education").await;
+    let sup = app.new_supervisor("sup-county", "county").await;
 
     let (x1, r1) = app.submit("duplicate-inspections", "county", None).await;
     let (x2, r2) = app.submit("duplicate-inspections", "county", None).await;
@@ -561,23 +383,26 @@ async fn board_figures_match_hand_computed(app: TestApp) {
     assert_eq!(app.department_of(&x6).await, "education");
 
     app.clock.set(T0 + H);
-    desk_post(&app, &edu, &x6, "acknowledge", json!({})).await;
-    desk_post(&app, &edu, &x6, "transfer", json!({"reason": "不属本局"})).await;
+    edu.acknowledge(&x6).await.expect_success();
+    edu.transfer(&x6, "不属本局", None).await.expect_success();
     app.clock.set(T0 + 2 * H);
-    desk_post(&app, &civil, &x1, "acknowledge", json!({})).await;
+    civil.acknowledge(&x1).await.expect_success();
     app.clock.set(T0 + 4 * H);
-    desk_post(&app, &civil, &x2, "acknowledge", json!({})).await;
+    civil.acknowledge(&x2).await.expect_success();
     app.clock.set(T0 + 6 * H);
-    desk_post(&app, &civil, &x3, "acknowledge", json!({})).await;
+    civil.acknowledge(&x3).await.expect_success();
     app.clock.set(T0 + 10 * H);
-    desk_post(&app, &civil, &x1, "respond", answer("一")).await;
-    reporter_post(&app, &r1, "confirm", json!({"satisfaction": 5})).await;
+    civil.respond(&x1, "resolved", "一").await.expect_success();
+    r1.confirm(5).await.expect_success();
     app.clock.set(T0 + 30 * H);
-    desk_post(&app, &civil, &x2, "respond", answer("二")).await;
+    civil.respond(&x2, "resolved", "二").await.expect_success();
     app.clock.set(T0 + 40 * H);
-    reporter_post(&app, &r2, "reopen", json!({"reason": "没解决"})).await;
+    r2.reopen("没解决").await.expect_success();
     app.clock.set(T0 + 50 * H);
-    desk_post(&app, &civil, &x2, "respond", answer("二again")).await;
+    civil
+        .respond(&x2, "resolved", "二again")
+        .await
+        .expect_success();
 
     app.clock.set(TB);
     assert_eq!(
@@ -588,19 +413,11 @@ async fn board_figures_match_hand_computed(app: TestApp) {
         }
     );
 
-    let r = app.get("/api/v1/oversight/summary", Some(&sup)).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let board = r.json();
+    let board = sup.summary().await.expect(StatusCode::OK).json();
     assert_eq!(board["root"], "county");
     assert_eq!(board["since"], rfc(TB - 30 * D));
-    let order: Vec<&str> = board["departments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["department"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        order,
+        each(&board["departments"], "department"),
         [
             "county",
             "agriculture",
@@ -669,21 +486,19 @@ async fn board_figures_match_hand_computed(app: TestApp) {
     assert_eq!(total["unconfirmed_share"], 0.5);
 
     // A supervisor lower down sees only their subtree.
-    let sup_agri = app
-        .signed_in("sup-agri", Role::Supervisor, Some("agriculture"))
-        .await;
-    let board = app
-        .get("/api/v1/oversight/summary", Some(&sup_agri))
-        .await
-        .json();
+    let sup_agri = app.new_supervisor("sup-agri", "agriculture").await;
+    let board = sup_agri.summary().await.json();
     assert_eq!(board["departments"].as_array().unwrap().len(), 2);
     assert_eq!(board["total"]["open"], 1);
     assert_eq!(board["total"]["overdue"], 1);
 
     // The page shows the same figures, the late items most late first, and a chart without script.
-    let cookie = app.cookie("sup-county").await;
-    let page = app.page("/oversight?lang=en", Some(&cookie)).await;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let page = app
+        .pages("sup-county")
+        .await
+        .open("/oversight?lang=en")
+        .await
+        .expect(StatusCode::OK);
     assert!(page.body.contains("4 / 6"), "{}", page.body);
     assert!(page.body.contains("10 / 50"));
     assert!(page.body.contains("<svg"));
@@ -692,93 +507,59 @@ async fn board_figures_match_hand_computed(app: TestApp) {
     let x3_at = page.body.find(x3.as_str()).expect("x3 listed");
     assert!(x4_at < x3_at, "x4 (late since T0+2d) before x3 (T0+15d)");
     assert!(!page.body[..page.body.find("summary-h").unwrap()].contains(x5.as_str()));
-    let _ = x6;
 }
 both_backends!(board, board_figures_match_hand_computed);
 
 /// Supervisors message the reporter from their own routes: the API and the item page's form.
 async fn supervisor_messages_the_reporter(app: TestApp) {
-    let sup = app
-        .signed_in("sup-county", Role::Supervisor, Some("county"))
-        .await;
-    let desk = app
-        .signed_in("desk-civil", Role::Desk, Some("civil-affairs"))
-        .await;
-    let outsider = app
-        .signed_in("sup-edu", Role::Supervisor, Some("education"))
-        .await;
+    let sup = app.new_supervisor("sup-county", "county").await;
+    let desk = app.new_desk("desk-civil", "civil-affairs").await;
+    let outsider = app.new_supervisor("sup-edu", "education").await;
     // "other" in Xinhe matches no rule: triage, which only the county's supervisors see.
-    let (id, receipt) = app.submit("other", "xinhe", None).await;
+    let (id, reporter) = app.submit("other", "xinhe", None).await;
 
-    let url = format!("/api/v1/oversight/items/{id}/messages");
-    let r = app
-        .post(
-            &url,
-            Some(&sup),
-            json!({"body": "请说明是哪个部门来检查。"}),
-        )
+    let r = sup
+        .message(&id, json!({"body": "请说明是哪个部门来检查。"}))
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.json(), json!({"ok": true}));
-    let r = app.post(&url, Some(&sup), json!({"body": "  "})).await;
+    let r = sup.message(&id, json!({"body": "  "})).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert_eq!(r.json()["error"]["field"], "body");
-    let r = app.post(&url, Some(&sup), json!({})).await;
+    let r = sup.message(&id, json!({})).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert_eq!(r.error_code(), "malformed_json");
-    assert_eq!(
-        app.post(&url, Some(&outsider), json!({"body": "x"}))
-            .await
-            .status,
-        StatusCode::NOT_FOUND
-    );
+    let r = outsider.message(&id, json!({"body": "x"})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     // A desk has its own route; this one is the supervisors'.
-    assert_eq!(
-        app.post(&url, Some(&desk), json!({"body": "x"}))
-            .await
-            .status,
-        StatusCode::FORBIDDEN
-    );
+    let url = format!("/api/v1/oversight/items/{id}/messages");
+    let r = app
+        .post(&url, Some(&desk.bearer), json!({"body": "x"}))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
 
     // Through the item page: the form is there, and posting it shows the item with the message.
-    let cookie = app.cookie("sup-county").await;
-    let page = app
-        .page(&format!("/oversight/items/{id}"), Some(&cookie))
-        .await;
+    let pages = app.pages("sup-county").await;
+    let page = pages.open(&format!("/oversight/items/{id}")).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let action = format!("action=\"/oversight/items/{id}/messages");
     assert!(page.body.contains(&action), "{}", page.body);
-    let field = "name=\"csrf\" value=\"";
-    let at = page.body.find(field).unwrap() + field.len();
-    let token = page.body[at..].split('"').next().unwrap().to_string();
     let form_url = format!("/oversight/items/{id}/messages");
-    let r = app
-        .form(
-            &form_url,
-            Some(&cookie),
-            &[("csrf", &token), ("body", "已转县农业农村局核实。")],
-        )
+    let r = pages
+        .post(&form_url, &[("body", "已转县农业农村局核实。")])
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("已转县农业农村局核实。"));
     assert!(r.body.contains("role=\"status\""));
-    let r = app
-        .form(&form_url, Some(&cookie), &[("csrf", &token), ("body", "")])
-        .await;
+    let r = pages.post(&form_url, &[("body", "")]).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body.contains("role=\"alert\""));
-    let desk_cookie = app.cookie("desk-civil").await;
-    let r = app
-        .form(
-            &form_url,
-            Some(&desk_cookie),
-            &[("csrf", &token), ("body", "x")],
-        )
-        .await;
+    let desk_pages = app.pages("desk-civil").await;
+    let r = desk_pages.post(&form_url, &[("body", "x")]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 
     // The reporter reads both, from the supervisors.
-    let mine = app.get("/api/v1/reports/mine", Some(&receipt)).await.json();
+    let mine = reporter.mine().await;
     let from_supervisors: Vec<&str> = mine["messages"]
         .as_array()
         .unwrap()

@@ -9,10 +9,8 @@
 //! cannot become unreachable while the process runs. Taking away the directory's permissions (or
 //! deleting the file) does not affect descriptors that are already open, so such a test would show
 //! nothing about outage handling; a full disk or I/O error is a different failure, not an outage.
-mod common;
-
+use crate::support::{Options, Resp, TestApp};
 use axum::http::StatusCode;
-use common::{Db, Resp, TestApp};
 use serde_json::json;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -105,11 +103,7 @@ async fn upstream_of(url: &str, via: Option<SocketAddr>) -> (SocketAddr, String)
 
 /// A fresh app on PostgreSQL, or None (after saying so) when ZHIYAN_TEST_POSTGRES_URL is not set.
 async fn postgres_app() -> Option<TestApp> {
-    let app = TestApp::new(Db::Postgres, Default::default()).await;
-    if app.is_none() {
-        eprintln!("database-down test skipped: ZHIYAN_TEST_POSTGRES_URL is not set");
-    }
-    app
+    TestApp::postgres("database-down test", Options::default()).await
 }
 
 /// (an instance connected directly, for checking; the proxy; an instance of the same app that
@@ -128,7 +122,8 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
 const LATENCY_BOUND: Duration = Duration::from_secs(4);
 
 /// A call that must fail fast with the JSON `unavailable` body.
-fn assert_unavailable(r: &Resp, started: Instant, what: &str) {
+fn assert_unavailable(r: &Resp, started: Instant) {
+    let what = &r.request;
     assert_eq!(
         r.status,
         StatusCode::SERVICE_UNAVAILABLE,
@@ -177,9 +172,9 @@ async fn assert_nothing_half_written(direct: &TestApp) {
         .await
         .unwrap();
     for id in ids {
-        let row = direct.store().item(&id).await.unwrap().unwrap().item;
+        let row = direct.report(&id).await;
         let kinds: Vec<String> = direct
-            .store()
+            .store
             .report_events(&id)
             .await
             .unwrap()
@@ -204,51 +199,46 @@ fn report_body() -> serde_json::Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_outage_is_503_within_the_timeout_and_the_same_app_recovers() {
-    let Some(direct) = TestApp::new(Db::Postgres, Default::default()).await else {
-        eprintln!("database-down test skipped: ZHIYAN_TEST_POSTGRES_URL is not set");
+    let Some((direct, mut proxy, app)) = behind_proxy().await else {
         return;
     };
     direct
         .user("desk-civil", Role::Desk, Some("civil-affairs"))
         .await;
-    let (upstream, _) = upstream_of(&direct.database_url, None).await;
-    let mut proxy = Proxy::start(upstream).await;
-    let (_, proxied_url) = upstream_of(&direct.database_url, Some(proxy.addr)).await;
-    let app = direct.instance_on(&proxied_url, ACQUIRE_TIMEOUT).await;
 
-    assert_eq!(app.get("/readyz", None).await.status, StatusCode::OK);
-    let bearer = app.bearer("desk-civil").await;
+    assert_eq!(app.readyz().await.status, StatusCode::OK);
+    let desk = app.desk("desk-civil").await;
     let (id, _) = app.submit("duplicate-inspections", "county", None).await;
     let before = report_and_event_counts(&direct).await;
 
     proxy.cut().await;
 
     let t = Instant::now();
-    let r = app.get("/readyz", None).await;
-    assert_unavailable(&r, t, "GET /readyz");
+    let r = app.readyz().await;
+    assert_unavailable(&r, t);
     assert_eq!(r.json()["status"], "database unreachable");
 
     for _ in 0..2 {
         // Twice: the first call also meets the pool's dead connections, the second only refusals.
         let t = Instant::now();
-        let r = app.get("/api/v1/catalog", None).await;
-        assert_unavailable(&r, t, "GET /api/v1/catalog");
+        let r = app.catalog().await;
+        assert_unavailable(&r, t);
         assert_eq!(r.error_code(), "unavailable");
         assert!(!r.json()["error"]["message"].as_str().unwrap().is_empty());
     }
     let t = Instant::now();
-    let r = app.post("/api/v1/reports", None, report_body()).await;
-    assert_unavailable(&r, t, "POST /api/v1/reports");
+    let r = app.submit_json(report_body()).await;
+    assert_unavailable(&r, t);
     assert_eq!(r.error_code(), "unavailable");
     // A staff call: the session cannot be checked, which is 503, not "sign in again" (401).
     let t = Instant::now();
-    let r = app.acknowledge(&id, &bearer).await;
-    assert_unavailable(&r, t, "POST acknowledge");
+    let r = desk.acknowledge(&id).await;
+    assert_unavailable(&r, t);
     assert_eq!(r.error_code(), "unavailable");
     // The reporter's page says so too, as a page.
     let t = Instant::now();
     let r = app.page("/report/new", None).await;
-    assert_unavailable(&r, t, "GET /report/new");
+    assert_unavailable(&r, t);
     assert!(r.body.contains("<html"), "{}", r.body);
 
     assert_eq!(report_and_event_counts(&direct).await, before);
@@ -256,13 +246,12 @@ async fn postgres_outage_is_503_within_the_timeout_and_the_same_app_recovers() {
     proxy.restore().await;
 
     // The same app, no restart: the pool drops its dead connections and opens new ones.
-    assert_eq!(app.get("/readyz", None).await.status, StatusCode::OK);
-    let r = app.get("/api/v1/catalog", None).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let r = app.acknowledge(&id, &bearer).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let r = app.post("/api/v1/reports", None, report_body()).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(app.readyz().await.status, StatusCode::OK);
+    app.catalog().await.expect(StatusCode::OK);
+    desk.acknowledge(&id).await.expect(StatusCode::OK);
+    app.submit_json(report_body())
+        .await
+        .expect(StatusCode::CREATED);
     assert_nothing_half_written(&direct).await;
 }
 
@@ -286,7 +275,7 @@ async fn postgres_cut_mid_request_leaves_nothing_half_written() {
             let mut seen = Vec::new();
             while !stop.load(std::sync::atomic::Ordering::SeqCst) {
                 let t = Instant::now();
-                let r = app.post("/api/v1/reports", None, report_body()).await;
+                let r = app.submit_json(report_body()).await;
                 assert!(
                     r.status == StatusCode::CREATED || r.status == StatusCode::SERVICE_UNAVAILABLE,
                     "{} {}",
@@ -362,7 +351,7 @@ async fn postgres_backend_terminated_mid_transaction_is_503_and_rolled_back() {
         .unwrap();
     let submit = tokio::spawn({
         let app = app.clone();
-        async move { app.post("/api/v1/reports", None, report_body()).await }
+        async move { app.submit_json(report_body()).await }
     });
     // Bounded polling of the server's own view: which backend waits on that lock.
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -399,7 +388,8 @@ async fn postgres_backend_terminated_mid_transaction_is_503_and_rolled_back() {
         .unwrap();
     assert_eq!(report_and_event_counts(&app).await, before);
 
-    let r = app.post("/api/v1/reports", None, report_body()).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    app.submit_json(report_body())
+        .await
+        .expect(StatusCode::CREATED);
     assert_nothing_half_written(&app).await;
 }

@@ -1,0 +1,15 @@
+//! The integration tests, one binary: each module was once a binary of its own, and linking one
+//! instead of ten is most of what building the tests costs after a change to the library.
+#[macro_use]
+mod support;
+
+mod anonymity;
+mod api_loop;
+mod bad_input;
+mod cli;
+mod db_down;
+mod html_loop;
+mod multi_instance;
+mod oversight;
+mod stats;
+mod verify_log;

@@ -1,0 +1,24 @@
+//! What the integration tests share: the app on a fresh database, requests into it, and one client
+//! per audience (reporter, desk, supervisor, staff in a browser, the public), so that a test reads
+//! as what its users do.
+#[macro_use]
+mod backends;
+mod app;
+pub mod binary;
+mod desk;
+mod http;
+pub mod json;
+pub mod logs;
+mod pages;
+pub mod pg;
+mod public;
+mod reporter;
+mod staff;
+mod supervisor;
+
+pub use app::{Db, Options, TestApp, T0};
+pub use desk::Desk;
+pub use http::{api_request, form_request, Resp};
+pub use pages::{between, csrf_token, StaffPages};
+pub use reporter::{BODY, TITLE};
+pub use supervisor::Supervisor;
