@@ -2,7 +2,7 @@
 //! category's terms, and where a new report is routed.
 use super::{Catalog, Error, Named, Result, Service};
 use crate::domain::item::Terms;
-use crate::domain::routing::{Route, RouteError, Router, Rule};
+use crate::domain::routing::{Route, RouteError, Router};
 use crate::domain::text::Field;
 use crate::domain::text::Problem;
 use crate::domain::tree::Tree;
@@ -55,16 +55,6 @@ pub(super) fn route(
     area: &str,
     subject: Option<&str>,
 ) -> Result<Route> {
-    let rules: Vec<Rule> = rows
-        .rules
-        .iter()
-        .map(|r| Rule {
-            category: r.category.clone(),
-            area: r.area.clone(),
-            department: r.department.clone(),
-            priority: r.priority,
-        })
-        .collect();
     let areas = Tree::new(
         rows.areas
             .iter()
@@ -86,7 +76,7 @@ pub(super) fn route(
             ))
         })?;
     let router = Router {
-        rules: &rules,
+        rules: &rows.rules,
         areas: &areas,
         departments: &departments,
         triage: &triage,

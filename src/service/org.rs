@@ -2,9 +2,9 @@
 use super::error::{Error, Result};
 use super::{Actor, Role, Service};
 use crate::crypto::random_bytes;
-use crate::domain::org::{Area, Category, Department, Org, OrgError, Rule};
+use crate::domain::org::{Area, Category, Department, Org, OrgError};
 use crate::domain::Span;
-use crate::store::{CategoryRow, NamedRow, NewEvent, RuleRow};
+use crate::store::{CategoryRow, NamedRow, NewEvent};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine;
 
@@ -56,17 +56,7 @@ impl Service {
             };
             tx.upsert_category(&row, i as i64).await?;
         }
-        let rules: Vec<RuleRow> = org
-            .rules
-            .iter()
-            .map(|r| RuleRow {
-                category: r.category.clone(),
-                area: r.area.clone(),
-                department: r.department.clone(),
-                priority: r.priority,
-            })
-            .collect();
-        tx.replace_rules(&rules).await?;
+        tx.replace_rules(&org.rules).await?;
         tx.set_setting("triage", &org.triage).await?;
         let actor = Actor::System("cli");
         tx.append_event(NewEvent {
@@ -130,16 +120,7 @@ impl Service {
                     confirm_within: Span(c.confirm_within),
                 })
                 .collect(),
-            rules: rows
-                .rules
-                .iter()
-                .map(|r| Rule {
-                    category: r.category.clone(),
-                    area: r.area.clone(),
-                    department: r.department.clone(),
-                    priority: r.priority,
-                })
-                .collect(),
+            rules: rows.rules.clone(),
         };
         let parents_first = Org {
             departments: org

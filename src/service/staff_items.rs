@@ -180,7 +180,6 @@ impl Service {
             awaiting_reporter: i.awaiting_since.is_some(),
             transfers: i.transfers,
             reopens: i.reopens,
-            escalation: i.escalation,
             messages,
             timeline,
             actions: access::actions(user.role, i)

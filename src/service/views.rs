@@ -141,7 +141,6 @@ pub struct ItemDetail {
     pub awaiting_reporter: bool,
     pub transfers: i64,
     pub reopens: i64,
-    pub escalation: i64,
     pub messages: Vec<MessageView>,
     pub timeline: Vec<TimelineEntry>,
     /// Actions the caller may take now.

@@ -47,7 +47,7 @@ mod types;
 
 pub use board::{ClosureCount, Milestone, OpenCount};
 pub use events::{EventRow, NewEvent};
-pub use org::{CatalogRows, CategoryRow, DepartmentRow, NamedRow, RuleRow};
+pub use org::{CatalogRows, CategoryRow, DepartmentRow, NamedRow};
 pub use reports::{ItemFilter, MessageRow, NewMessage, Sealed, StoredItem};
 pub use staff::{SessionRow, StaffRow};
 pub use stats::FactsRow;

@@ -1,5 +1,6 @@
 //! Departments, areas, categories, routing rules and settings.
 use super::{Result, Store, Tx};
+use crate::domain::routing::Rule;
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct NamedRow {
@@ -23,12 +24,23 @@ pub struct CategoryRow {
     pub retired: bool,
 }
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct RuleRow {
-    pub category: Option<String>,
-    pub area: Option<String>,
-    pub department: String,
-    pub priority: i64,
+#[derive(sqlx::FromRow)]
+struct RuleRow {
+    category: Option<String>,
+    area: Option<String>,
+    department: String,
+    priority: i64,
+}
+
+impl From<RuleRow> for Rule {
+    fn from(r: RuleRow) -> Rule {
+        Rule {
+            category: r.category,
+            area: r.area,
+            department: r.department,
+            priority: r.priority,
+        }
+    }
 }
 
 /// Everything about the organisation, retired entries included (callers filter).
@@ -37,7 +49,7 @@ pub struct CatalogRows {
     pub departments: Vec<NamedRow>,
     pub areas: Vec<NamedRow>,
     pub categories: Vec<CategoryRow>,
-    pub rules: Vec<RuleRow>,
+    pub rules: Vec<Rule>,
     pub triage: Option<String>,
 }
 
@@ -69,7 +81,7 @@ impl Store {
             let departments = sqlx::query_as(departments).fetch_all(c).await?;
             let areas = sqlx::query_as(areas).fetch_all(c).await?;
             let categories = sqlx::query_as(categories).fetch_all(c).await?;
-            let rules = sqlx::query_as(rules).fetch_all(c).await?;
+            let rules: Vec<RuleRow> = sqlx::query_as(rules).fetch_all(c).await?;
             Ok::<_, sqlx::Error>((departments, areas, categories, rules))
         })?;
         let triage = self.setting("triage").await?;
@@ -77,7 +89,7 @@ impl Store {
             departments,
             areas,
             categories,
-            rules,
+            rules: rules.into_iter().map(Rule::from).collect(),
             triage,
         })
     }
@@ -152,7 +164,7 @@ impl Tx {
         Ok(())
     }
 
-    pub async fn replace_rules(&mut self, rules: &[RuleRow]) -> Result<()> {
+    pub async fn replace_rules(&mut self, rules: &[Rule]) -> Result<()> {
         on_tx!(self, c => sqlx::query("DELETE FROM routing_rules").execute(c).await.map(|_| ()))?;
         let sql = "INSERT INTO routing_rules (category, area, department, priority) VALUES ($1, $2, $3, $4)";
         for r in rules {
