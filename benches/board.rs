@@ -34,7 +34,7 @@ async fn run() {
         .login("bench-root", fixture::PASSWORD)
         .await
         .expect("the fixture's supervisor signs in");
-    let token = login.token;
+    let token = secrecy::ExposeSecret::expose_secret(&login.token).to_string();
     let state = zhiyan::web::AppState::new(service.clone(), false).unwrap();
     let router = zhiyan::web::router(state);
 

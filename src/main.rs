@@ -1,6 +1,7 @@
 //! The `zhiyan` command line (API.md): thin wrappers over the library.
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
+use secrecy::ExposeSecret;
 use std::io::Read;
 use std::sync::Arc;
 use zhiyan::config::{redact_url, DataArgs, ServeArgs};
@@ -248,7 +249,7 @@ async fn serve(data: &DataArgs, args: ServeArgs) -> anyhow::Result<()> {
                     "  {:<28} {:<10} {}",
                     a.username,
                     a.role.as_str(),
-                    a.password
+                    a.password.expose_secret()
                 );
             }
         }

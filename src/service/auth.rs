@@ -9,6 +9,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use std::sync::{Arc, OnceLock};
 use tokio::sync::Semaphore;
@@ -20,16 +21,18 @@ pub struct StaffUser {
     pub role: Role,
     pub department: Option<String>,
     #[serde(skip)]
-    pub csrf_token: String,
+    pub csrf_token: SecretString,
 }
 
+/// A new session: the token is shown to its holder once (the API's answer, the page's cookie).
 #[derive(Clone, Debug, Serialize)]
 pub struct Login {
-    pub token: String,
+    #[serde(serialize_with = "super::views::reveal")]
+    pub token: SecretString,
     pub role: Role,
     pub department: Option<String>,
     #[serde(skip)]
-    pub csrf_token: String,
+    pub csrf_token: SecretString,
 }
 
 /// argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane), run on the blocking pool with a
@@ -92,7 +95,9 @@ impl Passwords {
 impl Service {
     pub async fn login(&self, username: &str, password: &str) -> Result<Login> {
         let account = self.store().staff(username.trim()).await?;
-        let hash = account.as_ref().map(|a| a.password_hash.clone());
+        let hash = account
+            .as_ref()
+            .map(|a| a.password_hash.expose_secret().to_string());
         let ok = self
             .inner
             .passwords
@@ -102,14 +107,14 @@ impl Service {
             return Err(Error::InvalidCredentials);
         };
         let role = account.role;
-        let token = B64URL.encode(random_bytes::<32>());
-        let csrf_token = B64URL.encode(random_bytes::<32>());
+        let token = SecretString::from(B64URL.encode(random_bytes::<32>()));
+        let csrf_token = SecretString::from(B64URL.encode(random_bytes::<32>()));
         let now = self.now();
         let mut tx = self.store().begin().await?;
         tx.insert_session(
-            &token_hash(&token),
+            &token_hash(token.expose_secret()),
             &account.username,
-            &csrf_token,
+            csrf_token.expose_secret(),
             now,
             now + self.settings().session_ttl,
         )
@@ -183,7 +188,7 @@ impl Service {
                 username: username.to_string(),
                 role,
                 department: department.clone(),
-                password_hash,
+                password_hash: password_hash.into(),
                 disabled: false,
             },
             now,

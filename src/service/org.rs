@@ -7,6 +7,7 @@ use crate::domain::Span;
 use crate::store::{CategoryRow, NamedRow, NewEvent};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine;
+use secrecy::{ExposeSecret, SecretString};
 
 /// A demo account created by `serve --demo`; its password is printed once and not stored in clear.
 #[derive(Clone, Debug)]
@@ -14,7 +15,7 @@ pub struct DemoAccount {
     pub username: String,
     pub role: Role,
     pub department: Option<String>,
-    pub password: String,
+    pub password: SecretString,
 }
 
 impl Service {
@@ -158,13 +159,13 @@ impl Service {
                 username: "admin".into(),
                 role: Role::Admin,
                 department: None,
-                password: String::new(),
+                password: SecretString::default(),
             },
             DemoAccount {
                 username: "supervisor".into(),
                 role: Role::Supervisor,
                 department: root,
-                password: String::new(),
+                password: SecretString::default(),
             },
         ];
         for d in &org.departments {
@@ -172,12 +173,13 @@ impl Service {
                 username: format!("desk-{}", d.code),
                 role: Role::Desk,
                 department: Some(d.code.clone()),
-                password: String::new(),
+                password: SecretString::default(),
             });
         }
         for a in &mut accounts {
-            a.password = B64URL.encode(random_bytes::<12>());
-            self.create_user(&a.username, a.role, a.department.as_deref(), &a.password)
+            a.password = B64URL.encode(random_bytes::<12>()).into();
+            let password = a.password.expose_secret();
+            self.create_user(&a.username, a.role, a.department.as_deref(), password)
                 .await?;
         }
         Ok(accounts)

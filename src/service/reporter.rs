@@ -111,7 +111,7 @@ impl Service {
         }
         Ok(Submitted {
             id,
-            receipt: receipt.display(),
+            receipt: receipt.display().into(),
             state: state.as_str().into(),
         })
     }

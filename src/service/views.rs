@@ -1,6 +1,13 @@
 //! What the use cases hand to the web layer: plain, serializable values with text already opened and
 //! times already formatted for the audience (dates only for anything a reporter did, shown to staff).
-use serde::Serialize;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Serialize, Serializer};
+
+/// Serialize a secret for the one answer that hands it to its owner (a receipt, a session token);
+/// everywhere else, including `Debug`, it stays redacted.
+pub(crate) fn reveal<S: Serializer>(secret: &SecretString, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(secret.expose_secret())
+}
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Named {
@@ -23,7 +30,8 @@ pub struct Catalog {
 pub struct Submitted {
     pub id: String,
     /// Shown once, never stored in the clear.
-    pub receipt: String,
+    #[serde(serialize_with = "reveal")]
+    pub receipt: SecretString,
     pub state: String,
 }
 
@@ -145,4 +153,20 @@ pub struct ItemDetail {
     pub timeline: Vec<TimelineEntry>,
     /// Actions the caller may take now.
     pub actions: Vec<&'static str>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_serialize_for_their_owner_but_never_debug_print() {
+        let s = Submitted {
+            id: "R-1".into(),
+            receipt: "7T1C-MC25-3ZF6-S8YQ-DT0J".to_string().into(),
+            state: "received".into(),
+        };
+        assert!(!format!("{s:?}").contains("7T1C"));
+        assert!(serde_json::to_string(&s).unwrap().contains("7T1C-MC25"));
+    }
 }

@@ -1,13 +1,15 @@
 //! Staff accounts and their sessions.
 use super::{Result, Store, Tx};
 use crate::domain::access::Role;
+use secrecy::{ExposeSecret, SecretString};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct StaffRow {
     pub username: String,
     pub role: Role,
     pub department: Option<String>,
-    pub password_hash: String,
+    #[sqlx(try_from = "String")]
+    pub password_hash: SecretString,
     pub disabled: bool,
 }
 
@@ -16,7 +18,8 @@ pub struct SessionRow {
     pub username: String,
     pub role: Role,
     pub department: Option<String>,
-    pub csrf_token: String,
+    #[sqlx(try_from = "String")]
+    pub csrf_token: SecretString,
     pub expires_at: i64,
 }
 
@@ -46,7 +49,7 @@ impl Tx {
             .bind(&row.username)
             .bind(row.role)
             .bind(&row.department)
-            .bind(&row.password_hash)
+            .bind(row.password_hash.expose_secret())
             .bind(row.disabled)
             .bind(now)
             .execute(c)

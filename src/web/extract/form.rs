@@ -8,6 +8,7 @@ use crate::web::error::Error;
 use crate::web::AppState;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::response::{IntoResponse, Response};
+use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
@@ -58,7 +59,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for StaffForm<T> {
         let checked = async {
             let mut fields = read(Request::from_parts(parts, body), state).await?;
             let csrf = fields.take("csrf").map_err(malformed)?;
-            if !tokens_match(&csrf, &user.csrf_token) {
+            if !tokens_match(&csrf, user.csrf_token.expose_secret()) {
                 return Err(Error::CsrfFailed);
             }
             command(fields)

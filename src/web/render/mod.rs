@@ -16,6 +16,7 @@ use super::AppState;
 use crate::service::StaffUser;
 use axum::response::Html;
 use minijinja::{context, Value};
+use secrecy::ExposeSecret;
 
 /// Render `name` for `path` (the page's own URL, for the language switch and the current nav entry),
 /// with the signed-in staff member and their CSRF token when there is one.
@@ -28,7 +29,9 @@ pub fn render(
     ctx: Value,
 ) -> Result<Html<String>> {
     let staff_ctx = staff.map(|s| context! { username => s.username, role => s.role.as_str(), department => s.department });
-    let csrf = staff.map(|s| s.csrf_token.clone()).unwrap_or_default();
+    let csrf = staff
+        .map(|s| s.csrf_token.expose_secret().to_string())
+        .unwrap_or_default();
     let full = context! { path => path, staff => staff_ctx, csrf => csrf, ..ctx };
     state.templates.render(name, lang, full)
 }

@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
+use secrecy::ExposeSecret;
 
 pub async fn login_form(State(s): State<AppState>, lang: Lang) -> Result<Html<String>> {
     render(
@@ -39,7 +40,7 @@ pub async fn login(
             let secure = if s.secure_cookies { "; Secure" } else { "" };
             let cookie = format!(
                 "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict{secure}",
-                login.token
+                login.token.expose_secret()
             );
             Ok((
                 [(header::SET_COOKIE, cookie)],
