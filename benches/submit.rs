@@ -74,6 +74,7 @@ async fn run_backend(
         data_dir: data_dir.to_path_buf(),
         db_max_connections: 10,
         db_acquire_timeout: Span(5),
+        sqlite_synchronous: "full".into(),
     };
     let settings = Settings {
         release_delay: 0,

@@ -11,6 +11,7 @@ pub mod defaults {
     pub const DATA_DIR: &str = "./zhiyan-data";
     pub const DB_MAX_CONNECTIONS: u32 = 10;
     pub const DB_ACQUIRE_TIMEOUT: &str = "5s";
+    pub const SQLITE_SYNCHRONOUS: &str = "full";
     pub const BIND: &str = "127.0.0.1:8080";
     pub const RELEASE_DELAY: &str = "30m";
     /// `--demo` releases at once unless a delay is given, so the demo loop needs no waiting.
@@ -59,9 +60,30 @@ pub struct DataArgs {
         global = true
     )]
     pub db_acquire_timeout: Span,
+    /// SQLite only: `full` waits for the disk at every commit, so an answered report survives a
+    /// power cut; `normal` is faster but a power cut can lose the last commits.
+    #[arg(
+        long,
+        env = "ZHIYAN_SQLITE_SYNCHRONOUS",
+        default_value = defaults::SQLITE_SYNCHRONOUS,
+        value_parser = ["full", "normal"],
+        global = true
+    )]
+    pub sqlite_synchronous: String,
 }
 
 impl DataArgs {
+    /// How the store opens the database.
+    pub fn store_options(&self) -> crate::store::Options {
+        crate::store::Options {
+            max_connections: self.db_max_connections,
+            acquire_timeout: std::time::Duration::from_secs(
+                self.db_acquire_timeout.seconds().max(1) as u64,
+            ),
+            sqlite_full_sync: self.sqlite_synchronous != "normal",
+        }
+    }
+
     pub fn database_url(&self) -> String {
         self.database_url
             .clone()
@@ -76,6 +98,7 @@ impl fmt::Debug for DataArgs {
             .field("data_dir", &self.data_dir)
             .field("db_max_connections", &self.db_max_connections)
             .field("db_acquire_timeout", &self.db_acquire_timeout)
+            .field("sqlite_synchronous", &self.sqlite_synchronous)
             .finish()
     }
 }

@@ -38,14 +38,7 @@ pub async fn serve(
 /// Connect and migrate; the data dir is created first because the embedded database lives in it.
 pub async fn connect(data: &config::DataArgs) -> anyhow::Result<store::Store> {
     std::fs::create_dir_all(&data.data_dir)?;
-    let acquire_timeout =
-        std::time::Duration::from_secs(data.db_acquire_timeout.seconds().max(1) as u64);
-    let store = store::Store::connect_with(
-        &data.database_url(),
-        data.db_max_connections,
-        acquire_timeout,
-    )
-    .await?;
+    let store = store::Store::open(&data.database_url(), &data.store_options()).await?;
     store.migrate().await?;
     Ok(store)
 }

@@ -69,7 +69,7 @@ impl Service {
         self.release_due().await?;
         let now = self.now();
         let since = now - BOARD_WINDOW;
-        let catalog = self.store().catalog().await?;
+        let catalog = self.organisation().await?;
         // Each department of the subtree followed by its children.
         let tree = department_tree(&catalog);
         let roots: Vec<usize> = tree.index_of(&root).into_iter().collect();

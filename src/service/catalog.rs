@@ -7,11 +7,68 @@ use crate::domain::text::Field;
 use crate::domain::text::Problem;
 use crate::domain::tree::Tree;
 use crate::store::{CatalogRows, CategoryRow, NamedRow};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The setting every organisation import changes, so each instance notices.
+pub(super) const ORG_VERSION: &str = "org_version";
+
+/// How long the organisation is served from memory before its version is checked in the database.
+/// An import on this instance is seen at once; one on another instance, or by the CLI, within this.
+const ORG_CHECK: Duration = Duration::from_secs(1);
+
+/// The organisation in memory: read on nearly every request, changed by an import once in a while.
+#[derive(Default)]
+pub(super) struct OrgCache {
+    current: Mutex<Option<Cached>>,
+}
+
+struct Cached {
+    rows: Arc<CatalogRows>,
+    version: Option<String>,
+    checked: Instant,
+}
 
 impl Service {
     /// The choices a reporter picks from: active categories, areas and departments.
     pub async fn catalog(&self) -> Result<Catalog> {
-        Ok(catalog_view(&self.store().catalog().await?))
+        Ok(catalog_view(&*self.organisation().await?))
+    }
+
+    /// The organisation (retired entries included), from memory. Every import writes a new version
+    /// (`org_version`); a copy older than `ORG_CHECK` is compared with it, one small read, and
+    /// re-read only when it changed.
+    pub(super) async fn organisation(&self) -> Result<Arc<CatalogRows>> {
+        let cache = &self.inner.organisation;
+        let known = {
+            let current = cache.current.lock().expect("organisation cache");
+            match current.as_ref() {
+                Some(c) if c.checked.elapsed() < ORG_CHECK => return Ok(c.rows.clone()),
+                Some(c) => Some((c.rows.clone(), c.version.clone())),
+                None => None,
+            }
+        };
+        let version = self.store().setting(ORG_VERSION).await?;
+        let rows = match known {
+            Some((rows, v)) if v == version => rows,
+            _ => Arc::new(self.store().catalog().await?),
+        };
+        *cache.current.lock().expect("organisation cache") = Some(Cached {
+            rows: rows.clone(),
+            version,
+            checked: Instant::now(),
+        });
+        Ok(rows)
+    }
+
+    /// After this instance changed the organisation: read it afresh on next use.
+    pub(super) fn forget_organisation(&self) {
+        *self
+            .inner
+            .organisation
+            .current
+            .lock()
+            .expect("organisation cache") = None;
     }
 
     /// `code` if it names an active department; otherwise a field error on `field`.

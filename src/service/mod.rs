@@ -63,6 +63,7 @@ struct Inner {
     settings: Settings,
     passwords: auth::Passwords,
     stats: stats::StatsCache,
+    organisation: catalog::OrgCache,
 }
 
 /// Who did something, as the audit log records it.
@@ -109,6 +110,7 @@ impl Service {
                 settings,
                 passwords: auth::Passwords::new(),
                 stats: stats::StatsCache::default(),
+                organisation: catalog::OrgCache::default(),
             }),
         }
     }

@@ -59,6 +59,9 @@ impl Service {
         }
         tx.replace_rules(&org.rules).await?;
         tx.set_setting("triage", &org.triage).await?;
+        let version = hex::encode(random_bytes::<8>());
+        tx.set_setting(super::catalog::ORG_VERSION, &version)
+            .await?;
         let actor = Actor::System("cli");
         tx.append_event(NewEvent {
             kind: "org_imported".into(),
@@ -77,12 +80,13 @@ impl Service {
         })
         .await?;
         tx.commit().await?;
+        self.forget_organisation();
         Ok(())
     }
 
     /// The active organisation, as an org file.
     pub async fn export_org(&self) -> Result<String> {
-        let rows = self.store().catalog().await?;
+        let rows = self.organisation().await?;
         let active = |r: &&NamedRow| !r.retired;
         let org = Org {
             triage: rows.triage.clone().unwrap_or_default(),
@@ -136,7 +140,7 @@ impl Service {
     }
 
     pub async fn has_org(&self) -> Result<bool> {
-        Ok(!self.store().catalog().await?.departments.is_empty())
+        Ok(!self.organisation().await?.departments.is_empty())
     }
 
     /// Load the demo organisation and accounts into an empty database. Returns the accounts created

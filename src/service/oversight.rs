@@ -27,13 +27,13 @@ impl Service {
     ) -> Result<Vec<ItemSummary>> {
         user.require(Role::Supervisor)?;
         self.release_due().await?;
-        let catalog = self.store().catalog().await?;
+        let catalog = self.organisation().await?;
         let tree = department_tree(&catalog);
         let root = user.department.as_deref().ok_or(Error::Forbidden)?;
         let subtree: Vec<String> = catalog
             .departments
-            .into_iter()
-            .map(|d| d.code)
+            .iter()
+            .map(|d| d.code.clone())
             .filter(|d| tree.is_within(d, root))
             .collect();
         let mut states = q.states()?;

@@ -16,10 +16,11 @@ impl Service {
         if ids.is_empty() {
             return Ok(0);
         }
-        let categories = self.store().catalog().await?.categories;
+        let organisation = self.organisation().await?;
+        let categories = &organisation.categories;
         let mut released = 0;
         for id in ids {
-            match self.release(&id, &categories).await {
+            match self.release(&id, categories).await {
                 Ok(Some(_)) => released += 1,
                 Ok(None) | Err(Error::Conflict) => {} // someone else released it first
                 Err(e) => return Err(e),

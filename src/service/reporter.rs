@@ -27,7 +27,7 @@ pub struct NewReportInput {
 
 impl Service {
     pub async fn submit(&self, input: NewReportInput) -> Result<Submitted> {
-        let rows = self.store().catalog().await?;
+        let rows = self.organisation().await?;
         let category = pick(
             &input.category,
             Field::Category,
@@ -63,7 +63,7 @@ impl Service {
         let release_at = self.release_time();
         // Ids and receipts are random; a collision (astronomically unlikely) just draws again.
         let mut attempt = 0;
-        let (id, receipt) = loop {
+        let (id, receipt, state) = loop {
             attempt += 1;
             let id = report_id(&random_bytes::<7>());
             let receipt = Receipt::from_entropy(&random_bytes::<ENTROPY_BYTES>());
@@ -102,13 +102,23 @@ impl Service {
                 ..NewEvent::default()
             })
             .await?;
+            let mut stored = StoredItem {
+                item,
+                sealed,
+                version: 0,
+            };
+            // Without a release delay the report reaches its desk in the same commit.
+            let now = self.now();
+            if release_at <= now {
+                let terms = terms(&rows.categories, &stored.item.category);
+                let moved = stored.item.release(release_at, terms)?;
+                let change = Change::new("released", moved);
+                self.write(&mut tx, &mut stored, &Actor::System("release"), now, change)
+                    .await?;
+            }
             tx.commit().await?;
-            break (id, receipt);
+            break (id, receipt, stored.item.state);
         };
-        let mut state = State::Received;
-        if release_at <= self.now() {
-            state = self.release(&id, &rows.categories).await?.unwrap_or(state);
-        }
         Ok(Submitted {
             id,
             receipt: receipt.display().into(),
@@ -240,7 +250,7 @@ impl Service {
     /// with the reporter's day-granular time.
     pub async fn reporter_reopen(&self, receipt: &str, reason: &str) -> Result<()> {
         let text = bounded(Field::Reason, reason, REASON_MAX)?;
-        let rows = self.store().catalog().await?;
+        let rows = self.organisation().await?;
         let tree = super::catalog::department_tree(&rows);
         let visible_at = self.release_time();
         let day = self.reporter_time();

@@ -191,7 +191,7 @@ impl Service {
 
     /// An item the caller may see, read outside any transaction (for checks before one).
     pub(super) async fn visible_item(&self, user: &StaffUser, id: &str) -> Result<StoredItem> {
-        let tree = department_tree(&self.store().catalog().await?);
+        let tree = department_tree(&*self.organisation().await?);
         let stored = self.store().item(id).await?;
         stored
             .filter(|s| access::can_see(user.staff(), &s.item, &tree))
@@ -212,8 +212,7 @@ impl Service {
         if !action.allowed_to(user.role) {
             return Err(Error::Forbidden);
         }
-        self.release_due().await?;
-        let catalog = self.store().catalog().await?;
+        let catalog = self.organisation().await?;
         let tree = department_tree(&catalog);
         let mut tx = self.store().begin().await?;
         let mut stored = tx

@@ -32,7 +32,7 @@ impl Service {
                 break;
             }
             if tree.is_none() {
-                tree = Some(department_tree(&self.store().catalog().await?));
+                tree = Some(department_tree(&*self.organisation().await?));
             }
             let tree = tree.as_ref().expect("loaded above");
             let mut acted = 0;

@@ -1,5 +1,5 @@
 //! The audit log: appended inside the same transaction as the change it records.
-use super::{Result, Store, Tx, TxInner};
+use super::{Result, Store, Tx};
 use crate::crypto::chain::{event_hash, EventFields, GENESIS};
 
 #[derive(Clone, Debug, Default)]
@@ -53,12 +53,9 @@ const EVENT_COLUMNS: &str =
     "seq, report_id, kind, actor_role, actor, department, from_state, to_state, detail, at, prev_hash, hash";
 
 impl Tx {
-    /// Append one event to the chain. Call it as the last write of a transaction: on PostgreSQL it
-    /// takes the chain lock, held until commit, and a transaction must not wait on rows after that.
+    /// Append one event to the chain, as the last write of a change. The writer's batch holds the
+    /// chain lock (on PostgreSQL, across instances), so the head read here is the head.
     pub async fn append_event(&mut self, e: NewEvent) -> Result<i64> {
-        if let TxInner::Postgres(t) = &mut self.inner {
-            super::postgres::lock_chain(t).await?;
-        }
         let head: Option<(i64, Vec<u8>)> = on_tx!(self, c => sqlx::query_as(
             "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"
         )

@@ -22,15 +22,9 @@ macro_rules! on_pool {
 /// reborrow it as `&mut *$c` to run several statements).
 macro_rules! on_tx {
     ($tx:expr, $c:ident => $body:expr) => {
-        match &mut $tx.inner {
-            $crate::store::TxInner::Sqlite(t) => {
-                let $c = &mut **t;
-                $body
-            }
-            $crate::store::TxInner::Postgres(t) => {
-                let $c = &mut **t;
-                $body
-            }
+        match $tx.conn_mut() {
+            $crate::store::writer::WriteConn::Sqlite($c) => $body,
+            $crate::store::writer::WriteConn::Postgres($c) => $body,
         }
     };
 }
@@ -44,18 +38,21 @@ mod sqlite;
 mod staff;
 mod stats;
 mod types;
+mod writer;
 
 pub use board::{ClosureCount, Milestone, OpenCount};
 pub use events::{EventRow, NewEvent};
 pub use org::{CatalogRows, CategoryRow, DepartmentRow, NamedRow};
+pub use postgres::CHAIN_LOCK_KEY;
 pub use reports::{ItemFilter, MessageRow, NewMessage, Sealed, StoredItem};
 pub use staff::{SessionRow, StaffRow};
 pub use stats::FactsRow;
+pub use writer::{Tx, WriteStats};
 
-use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
+use sqlx::{PgPool, SqlitePool};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use writer::Writer;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -119,21 +116,50 @@ pub(crate) enum Db {
     Postgres(PgPool),
 }
 
+/// How to open the database; `Default` is what the flags default to.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Connections for reads (the writer has one more of its own).
+    pub max_connections: u32,
+    /// How long a request waits for a connection before it is answered `503 unavailable`.
+    pub acquire_timeout: Duration,
+    /// SQLite: wait for the disk at every commit (`synchronous = FULL`). Off (`NORMAL`), a power cut
+    /// can lose the last commits, and with them reports whose receipts were already handed out.
+    pub sqlite_full_sync: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        use crate::config::defaults;
+        Options {
+            max_connections: defaults::DB_MAX_CONNECTIONS,
+            acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT,
+            sqlite_full_sync: defaults::SQLITE_SYNCHRONOUS == "full",
+        }
+    }
+}
+
+/// Reads go to a pool; writes go, one at a time and committed in groups, through the writer.
 #[derive(Clone)]
 pub struct Store {
     db: Db,
-    /// SQLite has one writer at a time. Taking this before `BEGIN IMMEDIATE` queues this process's
-    /// writers here instead of in SQLite's busy handler; `BEGIN IMMEDIATE` covers other processes
-    /// (the CLI while `serve` runs), which then wait for the lock instead of failing on upgrade.
-    write_lock: Arc<Mutex<()>>,
+    writer: Arc<Writer>,
 }
 
-/// How long a request waits for a database connection before it is answered `503 unavailable`.
+/// How long a request waits for a database connection before it is answered `503 unavailable`
+/// (the flag's default, `config::defaults::DB_ACQUIRE_TIMEOUT`, says the same).
 pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl Store {
     pub async fn connect(url: &str, max_connections: u32) -> Result<Store> {
-        Store::connect_with(url, max_connections, DEFAULT_ACQUIRE_TIMEOUT).await
+        Store::open(
+            url,
+            &Options {
+                max_connections,
+                ..Options::default()
+            },
+        )
+        .await
     }
 
     /// Like `connect`, with the acquire timeout: it bounds how long a request waits while the
@@ -143,18 +169,31 @@ impl Store {
         max_connections: u32,
         acquire_timeout: Duration,
     ) -> Result<Store> {
-        let max_connections = max_connections.max(1);
-        let db = match Backend::from_url(url) {
+        let options = Options {
+            max_connections,
+            acquire_timeout,
+            ..Options::default()
+        };
+        Store::open(url, &options).await
+    }
+
+    pub async fn open(url: &str, o: &Options) -> Result<Store> {
+        let max = o.max_connections.max(1);
+        let (db, connect) = match Backend::from_url(url) {
             Backend::Sqlite => {
-                Db::Sqlite(sqlite::connect(url, max_connections, acquire_timeout).await?)
+                let options = sqlite::options(url, o.sqlite_full_sync)?;
+                let pool = sqlite::pool(options.clone(), max, o.acquire_timeout).await?;
+                (Db::Sqlite(pool), writer::Connect::Sqlite(options))
             }
             Backend::Postgres => {
-                Db::Postgres(postgres::connect(url, max_connections, acquire_timeout).await?)
+                let options = postgres::options(url)?;
+                let pool = postgres::pool(options.clone(), max, o.acquire_timeout).await?;
+                (Db::Postgres(pool), writer::Connect::Postgres(options))
             }
         };
         Ok(Store {
             db,
-            write_lock: Arc::new(Mutex::new(())),
+            writer: Writer::new(connect, o.acquire_timeout),
         })
     }
 
@@ -180,44 +219,25 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        self.writer.close().await;
         on_pool!(self, c => c.close().await)
     }
 
-    /// A write transaction. Commit it, or drop it to roll back.
-    pub async fn begin(&self) -> Result<Tx> {
-        let (inner, guard) = match &self.db {
-            Db::Sqlite(p) => {
-                let guard = self.write_lock.clone().lock_owned().await;
-                (
-                    TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-                    Some(guard),
-                )
-            }
-            Db::Postgres(p) => (TxInner::Postgres(p.begin().await?), None),
-        };
-        Ok(Tx {
-            inner,
-            _guard: guard,
-        })
+    /// How many commits carried how many write transactions so far. It waits for the writer, so
+    /// never call it while holding a `Tx`.
+    pub async fn write_stats(&self) -> WriteStats {
+        self.writer.stats().await
     }
-}
 
-pub(crate) enum TxInner {
-    Sqlite(sqlx::Transaction<'static, Sqlite>),
-    Postgres(sqlx::Transaction<'static, Postgres>),
-}
+    /// Write transactions waiting for the writer right now.
+    pub fn write_queue(&self) -> usize {
+        self.writer.queued()
+    }
 
-pub struct Tx {
-    inner: TxInner,
-    _guard: Option<OwnedMutexGuard<()>>,
-}
-
-impl Tx {
-    pub async fn commit(self) -> Result<()> {
-        match self.inner {
-            TxInner::Sqlite(t) => t.commit().await?,
-            TxInner::Postgres(t) => t.commit().await?,
-        }
-        Ok(())
+    /// A write transaction: a savepoint in the writer's current batch. Commit it (it returns once the
+    /// batch is durable), or drop it to roll back.
+    pub async fn begin(&self) -> Result<Tx> {
+        let postgres = self.backend() == Backend::Postgres;
+        self.writer.begin(writer::begin_sql(postgres)).await
     }
 }

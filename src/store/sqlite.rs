@@ -8,27 +8,34 @@ use std::time::Duration;
 pub(super) static MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 
 /// `sqlite://PATH` (or a bare path): the file is created if missing.
-pub(super) async fn connect(
-    url: &str,
-    max_connections: u32,
-    acquire_timeout: Duration,
-) -> Result<SqlitePool, sqlx::Error> {
+pub(super) fn options(url: &str, full_sync: bool) -> Result<SqliteConnectOptions, sqlx::Error> {
     let url = if url.starts_with("sqlite:") {
         url.to_string()
     } else {
         format!("sqlite://{url}")
     };
-    let options = SqliteConnectOptions::from_str(&url)?
+    let synchronous = if full_sync {
+        SqliteSynchronous::Full
+    } else {
+        SqliteSynchronous::Normal
+    };
+    Ok(SqliteConnectOptions::from_str(&url)?
         .create_if_missing(true)
         // WAL lets readers proceed while one writer commits; the busy timeout covers other processes.
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
+        .synchronous(synchronous)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5));
+        .busy_timeout(Duration::from_secs(5)))
+}
+
+pub(super) async fn pool(
+    options: SqliteConnectOptions,
+    max_connections: u32,
+    acquire_timeout: Duration,
+) -> Result<SqlitePool, sqlx::Error> {
     SqlitePoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(acquire_timeout)
-        .test_before_acquire(true)
         .connect_with(options)
         .await
 }

@@ -345,7 +345,8 @@ async fn postgres_backend_terminated_mid_transaction_is_503_and_rolled_back() {
     // Hold the audit-chain lock (the key in src/store/backend.rs) from outside, so the app's
     // submission stops inside its transaction, after inserting the report row.
     let mut holder = connect(&app).await;
-    sqlx::query("SELECT pg_advisory_lock(8022121)")
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(zhiyan::store::CHAIN_LOCK_KEY)
         .execute(&mut holder)
         .await
         .unwrap();
@@ -382,7 +383,8 @@ async fn postgres_backend_terminated_mid_transaction_is_503_and_rolled_back() {
     let r = submit.await.unwrap();
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
     assert_eq!(r.error_code(), "unavailable");
-    sqlx::query("SELECT pg_advisory_unlock(8022121)")
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(zhiyan::store::CHAIN_LOCK_KEY)
         .execute(&mut holder)
         .await
         .unwrap();

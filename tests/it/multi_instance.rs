@@ -134,11 +134,11 @@ async fn concurrent_transitions_across_instances_keep_one_unbroken_chain() {
     // Each report's acknowledge, respond and confirm succeeded exactly once (checked per report
     // below), so at least 3 per report; the messages add the rest.
     assert!(transitions >= 200, "{transitions}");
-    // Both clients of a pair tried every exclusive step; the loser of each got 409.
+    // Both clients of a pair tried every exclusive step; the loser of each got 409. Writers are
+    // serialized (one writer per instance, and on PostgreSQL one batch at a time across instances),
+    // so a loser finds the winner's state (`invalid_transition`); the version check (`conflict`)
+    // stays as a second line of defence.
     assert!(conflicts + invalid >= 3 * reports as u64);
-    // The barrier starts both sides of a race together, so some losers hit the version check
-    // (`conflict`) rather than arriving after the winner committed (`invalid_transition`).
-    assert!(conflicts > 0, "no optimistic-concurrency conflict happened");
 
     // No event lost or doubled: exactly one per successful call, with no gaps in seq.
     let size = a.chain_length().await;
