@@ -49,7 +49,7 @@ pub use board::{ClosureCount, Milestone, OpenCount};
 pub use events::{EventRow, NewEvent};
 pub use org::{CatalogRows, CategoryRow, DepartmentRow, NamedRow};
 pub use reports::{ItemFilter, MessageRow, NewMessage, Sealed, StoredItem};
-pub use staff::{SessionRow, StaffRow};
+pub use staff::{AccountRow, SessionKind, SessionRow, StaffRow};
 pub use stats::FactsRow;
 
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
