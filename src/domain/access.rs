@@ -237,7 +237,7 @@ mod tests {
 
     #[test]
     fn administrators_administer_and_see_no_item() {
-        let tree = Tree::new([("county".to_string(), None)]);
+        let tree = Tree::new([("county".to_string(), None::<String>)]);
         let admin = Staff {
             role: Role::Admin,
             department: Some("county"),

@@ -140,9 +140,10 @@ mod tests {
         for bad in ["", "12345", "1234567", "12a456", "１２３４５６"] {
             assert_eq!(accept(&secret, bad, 0, None), Err(Refused::Malformed));
         }
-        let spaced = code_at(&secret, 0);
+        let now = 1_795_140_000;
+        let spaced = code_at(&secret, step_at(now));
         let spaced = format!("{} {}", &spaced[..3], &spaced[3..]);
-        assert_eq!(accept(&secret, &spaced, 0, None), Ok(0));
+        assert_eq!(accept(&secret, &spaced, now, None), Ok(step_at(now)));
     }
 
     #[test]
