@@ -41,7 +41,7 @@ async fn org_import_export_and_verify_log_detects_tampering() {
         ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("password (shown once)"));
+    assert!(text(&out.stdout).contains("setup code (shown once"));
 
     let out = zhiyan(&data, &["verify-log"]);
     assert!(out.status.success(), "{}", text(&out.stderr));

@@ -3,6 +3,7 @@
 //! as what its users do.
 #[macro_use]
 mod backends;
+mod admin;
 mod app;
 pub mod binary;
 mod desk;
@@ -13,9 +14,10 @@ mod pages;
 pub mod pg;
 mod public;
 mod reporter;
-mod staff;
+pub mod staff;
 mod supervisor;
 
+pub use admin::Admin;
 pub use app::{Db, Options, TestApp, T0};
 pub use desk::Desk;
 pub use http::{api_request, form_request, Resp};
