@@ -18,14 +18,12 @@ use serde::Serialize;
 pub struct AccountView {
     pub username: String,
     pub role: Role,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// `active`, `disabled`, `awaiting_setup` (no password yet: the setup code has not been used)
     /// or `no_second_factor` (a password, but two-factor sign-in not yet enrolled).
     pub status: &'static str,
     pub two_factor: bool,
     /// When the live setup code runs out, if there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub setup_expires: Option<String>,
     pub recovery_codes_left: i64,
     pub created: String,
@@ -47,10 +45,8 @@ pub struct AdminEvent {
     pub at: String,
     pub kind: String,
     pub actor_role: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
     /// The account it was about, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
 

@@ -15,7 +15,6 @@ use serde::Serialize;
 pub struct MyAccount {
     pub username: String,
     pub role: Role,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     pub two_factor: bool,
     pub recovery_codes_left: i64,

@@ -16,7 +16,6 @@ use serde::Serialize;
 pub struct SetupStart {
     pub username: String,
     pub role: Role,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// The secret to scan now.
     pub enrolment: Enrolment,

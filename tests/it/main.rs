@@ -5,6 +5,7 @@ mod support;
 
 mod anonymity;
 mod api_loop;
+mod authorization;
 mod bad_input;
 mod cli;
 mod db_down;

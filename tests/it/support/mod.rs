@@ -20,7 +20,7 @@ mod supervisor;
 pub use admin::Admin;
 pub use app::{Db, Options, TestApp, T0};
 pub use desk::Desk;
-pub use http::{api_request, form_request, Resp};
+pub use http::{api_request, form_request, urlencode, Resp};
 pub use pages::{between, csrf_token, StaffPages};
 pub use reporter::{BODY, TITLE};
 pub use supervisor::Supervisor;
