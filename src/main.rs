@@ -321,6 +321,9 @@ async fn serve(data: &DataArgs, args: ServeArgs) -> anyhow::Result<()> {
                     a.password.expose_secret()
                 );
             }
+            println!(
+                "Two-factor sign-in is off in the demo: each password signs in on its own at /staff/login."
+            );
         }
     }
     if args.public_origin.is_none() {

@@ -23,6 +23,8 @@ pub enum Problem {
     Mismatch,
     /// Names something that must be new but already exists (a username).
     Taken,
+    /// Not what was expected (a password or a code that is not the right one).
+    Wrong,
 }
 
 impl fmt::Display for Problem {
@@ -40,6 +42,7 @@ impl fmt::Display for Problem {
             Problem::TooShort { min } => write!(f, "must be at least {min} characters"),
             Problem::Mismatch => write!(f, "does not match"),
             Problem::Taken => write!(f, "already exists"),
+            Problem::Wrong => write!(f, "is not correct"),
         }
     }
 }

@@ -159,7 +159,9 @@ impl Service {
             (Some(_), None) => return Err(Error::TotpRequired),
             (None, _) if !self.settings().require_totp => input.kind,
             (None, _) if input.kind == SessionKind::Page => SessionKind::Enrolment,
-            (None, _) => return Err(Error::TotpEnrolmentRequired),
+            // Without a code the answer is the one every missing code gets (see `refusal`).
+            (None, None) => return Err(Error::TotpRequired),
+            (None, Some(_)) => return Err(Error::TotpEnrolmentRequired),
         };
         let login = self.open_session(&mut tx, a, kind).await?;
         if recovery {

@@ -102,7 +102,7 @@ impl Service {
             let problem = if current.is_empty() {
                 Problem::Missing
             } else {
-                Problem::Invalid
+                Problem::Wrong
             };
             return Err(Error::field(Field::CurrentPassword, problem));
         }

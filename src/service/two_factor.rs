@@ -128,7 +128,8 @@ impl Service {
             Refused::Malformed if code.trim().is_empty() => {
                 Error::field(Field::Totp, Problem::Missing)
             }
-            _ => Error::field(Field::Totp, Problem::Invalid),
+            Refused::Malformed => Error::field(Field::Totp, Problem::Invalid),
+            _ => Error::field(Field::Totp, Problem::Wrong),
         })?;
         tx.activate_totp(&a.username, step).await?;
         let codes: Vec<OneTimeCode> = (0..RECOVERY_CODES)

@@ -249,6 +249,7 @@ pub fn problem_key(problem: &Problem) -> (&'static str, i64, i64) {
         Problem::TooShort { min } => ("too_short", 0, *min as i64),
         Problem::Mismatch => ("mismatch", 0, 0),
         Problem::Taken => ("taken", 0, 0),
+        Problem::Wrong => ("wrong", 0, 0),
     }
 }
 
@@ -357,6 +358,7 @@ pub mod every {
             Problem::TooShort { min: 1 },
             Problem::Mismatch,
             Problem::Taken,
+            Problem::Wrong,
         ];
         for p in &all {
             match p {
@@ -368,7 +370,8 @@ pub mod every {
                 | Problem::NotAPeriod
                 | Problem::TooShort { .. }
                 | Problem::Mismatch
-                | Problem::Taken => {}
+                | Problem::Taken
+                | Problem::Wrong => {}
             }
         }
         all

@@ -3,6 +3,7 @@
 #[macro_use]
 mod support;
 
+mod accounts;
 mod anonymity;
 mod api_loop;
 mod authorization;
@@ -12,5 +13,7 @@ mod db_down;
 mod html_loop;
 mod multi_instance;
 mod oversight;
+mod sign_in_limits;
 mod stats;
+mod two_factor;
 mod verify_log;

@@ -101,9 +101,14 @@ impl TestApp {
 
     /// Sign in through the API; returns the `Authorization` header value.
     pub async fn bearer(&self, username: &str) -> String {
+        self.bearer_with(username, PASSWORD).await
+    }
+
+    /// The same with another password than the test accounts'.
+    pub async fn bearer_with(&self, username: &str, password: &str) -> String {
         let code = self.totp(username);
         let r = self
-            .login_with(username, PASSWORD, Some(&code))
+            .login_with(username, password, Some(&code))
             .await
             .expect(StatusCode::OK);
         format!("Bearer {}", r.json()["token"].as_str().unwrap())
