@@ -52,7 +52,8 @@ enum AdminCommand {
     /// its holder chooses a password and enrols two-factor sign-in at /staff/setup; with
     /// --password-stdin the password is read from standard input instead, and two-factor sign-in
     /// is enrolled at the first sign-in.
-    CreateUser {
+    #[command(name = "create-user")]
+    Create {
         #[arg(long)]
         username: String,
         #[arg(long, value_parser = ["desk", "supervisor", "admin"])]
@@ -64,18 +65,21 @@ enum AdminCommand {
         password_stdin: bool,
     },
     /// Disable an account: it can no longer sign in, and its sessions end at once.
-    DisableUser {
+    #[command(name = "disable-user")]
+    Disable {
         #[arg(long)]
         username: String,
     },
     /// Enable a disabled account again.
-    EnableUser {
+    #[command(name = "enable-user")]
+    Enable {
         #[arg(long)]
         username: String,
     },
     /// Reset an account (forgotten password, lost phone): its password, second factor and
     /// sessions end, and a new setup code (valid 24 hours) is printed.
-    ResetUser {
+    #[command(name = "reset-user")]
+    Reset {
         #[arg(long)]
         username: String,
     },
@@ -174,7 +178,7 @@ async fn admin(data: &DataArgs, command: AdminCommand) -> anyhow::Result<()> {
         );
     };
     match command {
-        AdminCommand::CreateUser {
+        AdminCommand::Create {
             username,
             role,
             department,
@@ -200,21 +204,21 @@ async fn admin(data: &DataArgs, command: AdminCommand) -> anyhow::Result<()> {
                 print_code(&issued);
             }
         }
-        AdminCommand::DisableUser { username } => {
+        AdminCommand::Disable { username } => {
             service
                 .set_user_enabled(&username, false)
                 .await
                 .map_err(|e| no_such_account(e, &username))?;
             println!("disabled {username}; its sessions have ended");
         }
-        AdminCommand::EnableUser { username } => {
+        AdminCommand::Enable { username } => {
             service
                 .set_user_enabled(&username, true)
                 .await
                 .map_err(|e| no_such_account(e, &username))?;
             println!("enabled {username}");
         }
-        AdminCommand::ResetUser { username } => {
+        AdminCommand::Reset { username } => {
             let issued = service
                 .reset_user(&username)
                 .await

@@ -44,11 +44,7 @@ pub fn username(input: &str) -> Result<String, FieldError> {
 
 /// A new password, as typed twice: long enough, not absurdly long, and the same both times.
 /// Passwords are taken as typed (no trimming: spaces are characters too).
-pub fn new_password(
-    field: Field,
-    password: &str,
-    confirm: Option<&str>,
-) -> Result<(), FieldError> {
+pub fn new_password(field: Field, password: &str, confirm: Option<&str>) -> Result<(), FieldError> {
     let n = password.chars().count();
     if n == 0 {
         return Err(FieldError::new(field, Problem::Missing));
@@ -153,14 +149,25 @@ mod tests {
     fn passwords() {
         let f = Field::Password;
         assert!(new_password(f, "twelve chars", None).is_ok());
-        assert!(new_password(f, "密码密码密码密码密码密码", Some("密码密码密码密码密码密码")).is_ok());
+        assert!(new_password(
+            f,
+            "密码密码密码密码密码密码",
+            Some("密码密码密码密码密码密码")
+        )
+        .is_ok());
         assert_eq!(
             new_password(f, "short", None).unwrap_err().problem,
             Problem::TooShort { min: 12 }
         );
-        assert_eq!(new_password(f, "", None).unwrap_err().problem, Problem::Missing);
+        assert_eq!(
+            new_password(f, "", None).unwrap_err().problem,
+            Problem::Missing
+        );
         let e = new_password(f, "twelve chars", Some("twelve chars!")).unwrap_err();
-        assert_eq!((e.field, e.problem), (Field::PasswordConfirm, Problem::Mismatch));
+        assert_eq!(
+            (e.field, e.problem),
+            (Field::PasswordConfirm, Problem::Mismatch)
+        );
         assert!(new_password(f, &"x".repeat(1025), None).is_err());
     }
 
@@ -183,7 +190,10 @@ mod tests {
         let setup = OneTimeCode::from_entropy(CodeKind::Setup, &bytes);
         assert_eq!(setup.display().len(), 24);
         let typed = setup.display().to_lowercase().replace('-', " ");
-        assert_eq!(OneTimeCode::parse(CodeKind::Setup, &typed), Some(setup.clone()));
+        assert_eq!(
+            OneTimeCode::parse(CodeKind::Setup, &typed),
+            Some(setup.clone())
+        );
         let recovery = OneTimeCode::from_entropy(CodeKind::Recovery, &bytes);
         assert_eq!(recovery.display().len(), 19);
         assert!(OneTimeCode::parse(CodeKind::Setup, &recovery.display()).is_none());

@@ -109,7 +109,10 @@ mod tests {
         let now = 1_795_140_000;
         let s = step_at(now);
         for d in -1..=1 {
-            assert_eq!(accept(&secret, &code_at(&secret, s + d), now, None), Ok(s + d));
+            assert_eq!(
+                accept(&secret, &code_at(&secret, s + d), now, None),
+                Ok(s + d)
+            );
         }
         for d in [-2, 2] {
             assert_eq!(

@@ -62,8 +62,7 @@ impl Service {
         Ok(rows
             .into_iter()
             .map(|e| {
-                let detail: serde_json::Value =
-                    serde_json::from_str(&e.detail).unwrap_or_default();
+                let detail: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
                 AdminEvent {
                     at: self.fmt_time(e.at),
                     kind: e.kind,

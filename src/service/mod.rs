@@ -25,8 +25,8 @@ mod write;
 
 pub use crate::domain::access::Role;
 pub use crate::store::SessionKind;
-pub use audit::{saved_note, ChainStatus, Checkpoint, CheckpointMismatch};
 pub use accounts::{AccountView, AdminEvent, SetupCodeIssued};
+pub use audit::{saved_note, ChainStatus, Checkpoint, CheckpointMismatch};
 pub use auth::{Login, SignIn, StaffUser};
 pub use my_account::{MyAccount, SessionView};
 pub use org::{OrgPreview, OrgView};
@@ -36,16 +36,16 @@ pub use passwords::hash_password;
 pub fn default_password_workers() -> usize {
     passwords::Passwords::default_workers()
 }
-pub use setup::{SetupDone, SetupFinish, SetupStart};
-pub use two_factor::{Enrolment, EnrolmentDone};
 pub use board::{Board, BoardRow, BOARD_WINDOW};
 pub use error::{Error, Result};
 pub use org::DemoAccount;
 pub use oversight::TransferDecision;
 pub use reporter::NewReportInput;
+pub use setup::{SetupDone, SetupFinish, SetupStart};
 pub use staff_items::ItemQuery;
 pub use stats::{StatsQuery, StatsReport};
 pub use sweep::Swept;
+pub use two_factor::{Enrolment, EnrolmentDone};
 pub use views::*;
 
 use crate::crypto::Keyring;

@@ -134,10 +134,7 @@ impl Service {
 
     /// End one of the caller's own sessions (possibly the current one).
     pub async fn end_session(&self, user: &StaffUser, id: &str) -> Result<()> {
-        let sessions = self
-            .store()
-            .sessions_of(&user.username, self.now())
-            .await?;
+        let sessions = self.store().sessions_of(&user.username, self.now()).await?;
         let session = sessions
             .into_iter()
             .find(|s| session_id(&s.token_hash) == id.trim())

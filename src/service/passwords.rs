@@ -167,9 +167,11 @@ impl Passwords {
 
     /// Hash a new password (on the priority lane: only people already past a check get here).
     pub(super) async fn hash(&self, password: SecretString) -> Result<String> {
-        self.run(Lane::Priority, move || hash_password(password.expose_secret()))
-            .await
-            .map_err(|Busy| Error::internal(anyhow::anyhow!("password hashing pool stopped")))?
+        self.run(Lane::Priority, move || {
+            hash_password(password.expose_secret())
+        })
+        .await
+        .map_err(|Busy| Error::internal(anyhow::anyhow!("password hashing pool stopped")))?
     }
 }
 
@@ -190,7 +192,11 @@ fn work(queue: &Queue) {
         let job = {
             let mut lanes = queue.lanes.lock().unwrap_or_else(|e| e.into_inner());
             loop {
-                if let Some(job) = lanes.priority.pop_front().or_else(|| lanes.normal.pop_front()) {
+                if let Some(job) = lanes
+                    .priority
+                    .pop_front()
+                    .or_else(|| lanes.normal.pop_front())
+                {
                     break job;
                 }
                 if lanes.closed {
@@ -224,7 +230,12 @@ fn lower_priority() {
 #[cfg(all(test, target_os = "linux"))]
 fn current_niceness() -> i32 {
     // SAFETY: as above.
-    unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::syscall(libc::SYS_gettid) as libc::id_t) }
+    unsafe {
+        libc::getpriority(
+            libc::PRIO_PROCESS,
+            libc::syscall(libc::SYS_gettid) as libc::id_t,
+        )
+    }
 }
 
 #[cfg(test)]
@@ -244,7 +255,10 @@ mod tests {
         let pool = Passwords::new(1);
         let mine = current_niceness();
         let theirs = pool.run(Lane::Normal, current_niceness).await.unwrap();
-        assert!(theirs > mine || theirs == 19, "worker nice {theirs}, caller {mine}");
+        assert!(
+            theirs > mine || theirs == 19,
+            "worker nice {theirs}, caller {mine}"
+        );
     }
 
     #[tokio::test]
@@ -253,7 +267,11 @@ mod tests {
         let hash = hash_password("correct horse battery").unwrap();
         let secret = |s: &str| SecretString::from(s.to_string());
         assert!(pool
-            .verify(Lane::Normal, secret("correct horse battery"), Some(hash.clone()))
+            .verify(
+                Lane::Normal,
+                secret("correct horse battery"),
+                Some(hash.clone())
+            )
             .await
             .unwrap());
         assert!(!pool

@@ -78,7 +78,10 @@ impl Service {
         account::new_password(Field::Password, f.password, f.password_confirm)?;
         let code = f.totp.map(str::trim).filter(|c| !c.is_empty());
         if code.is_none() && self.settings().require_totp {
-            return Err(Error::field(Field::Totp, crate::domain::text::Problem::Missing));
+            return Err(Error::field(
+                Field::Totp,
+                crate::domain::text::Problem::Missing,
+            ));
         }
         let password_hash = self
             .inner
@@ -101,8 +104,14 @@ impl Service {
         };
         let login = self.open_session(&mut tx, &set_up, f.kind).await?;
         let detail = serde_json::json!({ "two_factor": !recovery_codes.is_empty() });
-        self.account_event(&mut tx, &actor_of(&set_up), "setup_completed", &set_up, detail)
-            .await?;
+        self.account_event(
+            &mut tx,
+            &actor_of(&set_up),
+            "setup_completed",
+            &set_up,
+            detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(SetupDone {
             login,

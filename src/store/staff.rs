@@ -180,7 +180,8 @@ impl Store {
             on_pool!(self, c => sqlx::query_as(setup).bind(now).fetch_all(c).await)?;
         let left = "SELECT username, COUNT(*) FROM recovery_codes WHERE used_at IS NULL \
                     GROUP BY username";
-        let left: Vec<(String, i64)> = on_pool!(self, c => sqlx::query_as(left).fetch_all(c).await)?;
+        let left: Vec<(String, i64)> =
+            on_pool!(self, c => sqlx::query_as(left).fetch_all(c).await)?;
         Ok(rows
             .into_iter()
             .map(|r| {
@@ -377,7 +378,11 @@ impl Tx {
         Ok(n > 0)
     }
 
-    pub async fn replace_recovery_codes(&mut self, username: &str, hashes: &[Vec<u8>]) -> Result<()> {
+    pub async fn replace_recovery_codes(
+        &mut self,
+        username: &str,
+        hashes: &[Vec<u8>],
+    ) -> Result<()> {
         let delete = "DELETE FROM recovery_codes WHERE username = $1";
         on_tx!(self, c => sqlx::query(delete).bind(username).execute(c).await.map(|_| ()))?;
         let insert = "INSERT INTO recovery_codes (username, code_hash) VALUES ($1, $2)";
@@ -393,7 +398,12 @@ impl Tx {
     }
 
     /// Use a recovery code: false when it is not one of the account's unused codes.
-    pub async fn use_recovery_code(&mut self, username: &str, hash: &[u8], now: i64) -> Result<bool> {
+    pub async fn use_recovery_code(
+        &mut self,
+        username: &str,
+        hash: &[u8],
+        now: i64,
+    ) -> Result<bool> {
         let sql = "UPDATE recovery_codes SET used_at = $3 \
                    WHERE username = $1 AND code_hash = $2 AND used_at IS NULL";
         let n = on_tx!(self, c => sqlx::query(sql)

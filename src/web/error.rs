@@ -211,7 +211,11 @@ pub fn localize(state: &AppState, lang: Lang, info: &ErrorInfo) -> String {
         }
         _ => {
             let s = t(&format!("errors.{}", info.code));
-            let s = if s.is_empty() { info.message.clone() } else { s };
+            let s = if s.is_empty() {
+                info.message.clone()
+            } else {
+                s
+            };
             let s = match &info.org {
                 Some((line, reason)) => s
                     .replace("{line}", &line.to_string())

@@ -52,12 +52,8 @@ impl Cidr {
             v4 => v4,
         };
         match (self.network, ip) {
-            (IpAddr::V4(n), IpAddr::V4(a)) => {
-                prefix_eq(&n.octets(), &a.octets(), self.prefix)
-            }
-            (IpAddr::V6(n), IpAddr::V6(a)) => {
-                prefix_eq(&n.octets(), &a.octets(), self.prefix)
-            }
+            (IpAddr::V4(n), IpAddr::V4(a)) => prefix_eq(&n.octets(), &a.octets(), self.prefix),
+            (IpAddr::V6(n), IpAddr::V6(a)) => prefix_eq(&n.octets(), &a.octets(), self.prefix),
             _ => false,
         }
     }
@@ -156,7 +152,9 @@ mod tests {
         assert!(!v6.contains(ip("2001:db8:8000::1")));
         assert!(Cidr::parse("10.0.0.0/33").is_err());
         assert!(Cidr::parse("example.org/8").is_err());
-        assert!(Cidr::parse("0.0.0.0/0").unwrap().contains(ip("203.0.113.9")));
+        assert!(Cidr::parse("0.0.0.0/0")
+            .unwrap()
+            .contains(ip("203.0.113.9")));
     }
 
     #[test]

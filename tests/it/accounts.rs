@@ -56,18 +56,27 @@ async fn through_the_api(app: TestApp) {
     assert_eq!(created["username"], "wang");
     let code = created["setup_code"].as_str().unwrap().to_string();
     assert_eq!(code.len(), 24);
-    assert!(created["expires"].as_str().unwrap().starts_with("2026-11-21T10:00"));
+    assert!(created["expires"]
+        .as_str()
+        .unwrap()
+        .starts_with("2026-11-21T10:00"));
     assert!(!created.to_string().contains("password"));
 
     // Refusals name the field; a taken username says exactly that.
     let r = admin.create("wang", "desk", Some("civil-affairs")).await;
     r.expect(StatusCode::BAD_REQUEST);
-    let taken = admin.create("wang", "supervisor", Some("county")).await.json();
+    let taken = admin
+        .create("wang", "supervisor", Some("county"))
+        .await
+        .json();
     assert_eq!(taken["error"]["field"], "username");
     assert_eq!(taken["error"]["message"], "username already exists");
     for (body, field) in [
         (admin.create("li", "desk", None).await, "department"),
-        (admin.create("li", "desk", Some("nowhere")).await, "department"),
+        (
+            admin.create("li", "desk", Some("nowhere")).await,
+            "department",
+        ),
         (admin.create("li", "clerk", Some("county")).await, "role"),
         (admin.create("李", "desk", Some("county")).await, "username"),
     ] {
@@ -154,7 +163,11 @@ async fn through_the_api(app: TestApp) {
         ("staff_changed", "wang"),
         ("staff_created", "zhao"),
     ] {
-        let actor = if kind == "setup_completed" { "wang" } else { "root" };
+        let actor = if kind == "setup_completed" {
+            "wang"
+        } else {
+            "root"
+        };
         assert!(
             events
                 .iter()
@@ -205,7 +218,10 @@ async fn sessions_end(app: TestApp) {
     let code = app.totp("wang");
     let r = app.login_with("wang", PASSWORD, Some(&code)).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(admin.account("wang").await.json()["status"], "awaiting_setup");
+    assert_eq!(
+        admin.account("wang").await.json()["status"],
+        "awaiting_setup"
+    );
     let done = set_up_through_the_api(&app, issued["setup_code"].as_str().unwrap()).await;
     let bearer = format!("Bearer {}", done["token"].as_str().unwrap());
     app.get("/api/v1/desk/items", Some(&bearer))
@@ -275,7 +291,11 @@ async fn through_the_pages(app: TestApp) {
     // Li sets the account up in a browser.
     app.page("/staff/setup", None).await.expect(StatusCode::OK);
     let wrong = app
-        .form("/staff/setup", None, &[("code", "0000-0000-0000-0000-0000")])
+        .form(
+            "/staff/setup",
+            None,
+            &[("code", "0000-0000-0000-0000-0000")],
+        )
         .await
         .expect(StatusCode::UNAUTHORIZED);
     assert!(wrong.body.contains("设置码无效或已过期"));
@@ -299,7 +319,11 @@ async fn through_the_pages(app: TestApp) {
         )
         .await
         .expect(StatusCode::BAD_REQUEST);
-    assert!(mismatch.body.contains("再次输入的密码与新密码不一致"), "{}", mismatch.body);
+    assert!(
+        mismatch.body.contains("再次输入的密码与新密码不一致"),
+        "{}",
+        mismatch.body
+    );
     let totp = app.totp("li");
     let done = app
         .form(
@@ -322,7 +346,10 @@ async fn through_the_pages(app: TestApp) {
         .expect(StatusCode::OK);
 
     // The administrator disables, enables, moves and resets Li's account.
-    let page = admin.open("/admin/accounts/li").await.expect(StatusCode::OK);
+    let page = admin
+        .open("/admin/accounts/li")
+        .await
+        .expect(StatusCode::OK);
     assert!(page.body.contains("正常"), "{}", page.body);
     let r = admin
         .post("/admin/accounts/li/disable", &[])
@@ -358,7 +385,8 @@ async fn through_the_pages(app: TestApp) {
     let list = admin.open("/admin").await.expect(StatusCode::OK);
     assert!(list.body.contains("重置账号") && list.body.contains("停用账号"));
     // Desks and supervisors get no administration.
-    app.user("desk-civil", Role::Desk, Some("civil-affairs")).await;
+    app.user("desk-civil", Role::Desk, Some("civil-affairs"))
+        .await;
     let desk = app.pages("desk-civil").await;
     desk.open("/admin").await.expect(StatusCode::FORBIDDEN);
 }
@@ -421,17 +449,27 @@ async fn own_account(app: TestApp) {
 
     // The API's view of the sessions, and ending one from the list.
     let api = app.bearer_with("wang", "a brand new passphrase").await;
-    let mine = app.get("/api/v1/account", Some(&api)).await.expect(StatusCode::OK).json();
+    let mine = app
+        .get("/api/v1/account", Some(&api))
+        .await
+        .expect(StatusCode::OK)
+        .json();
     let sessions = mine["sessions"].as_array().unwrap();
     assert_eq!(sessions.len(), 3, "{mine}");
     let current = sessions.iter().find(|s| s["current"] == true).unwrap();
     assert_eq!(current["kind"], "api");
     let page_session = sessions.iter().find(|s| s["kind"] == "page").unwrap();
     let id = page_session["id"].as_str().unwrap();
-    app.post(&format!("/api/v1/account/sessions/{id}/end"), Some(&api), json!({}))
+    app.post(
+        &format!("/api/v1/account/sessions/{id}/end"),
+        Some(&api),
+        json!({}),
+    )
+    .await
+    .expect(StatusCode::OK);
+    me.open("/staff/account")
         .await
-        .expect(StatusCode::OK);
-    me.open("/staff/account").await.expect(StatusCode::SEE_OTHER);
+        .expect(StatusCode::SEE_OTHER);
     let events = account_events(&app).await;
     assert!(events
         .iter()

@@ -45,8 +45,14 @@ enum Audience {
     /// Everyone gets this status (public pages, the reporter's receipt routes, signing in).
     Public(u16),
     /// A desk's route: `item` routes name the item (others' items are 404).
-    Desk { ok: u16, item: bool },
-    Oversight { ok: u16, item: bool },
+    Desk {
+        ok: u16,
+        item: bool,
+    },
+    Oversight {
+        ok: u16,
+        item: bool,
+    },
     Admin(u16),
     /// Any signed-in staff member's own account.
     Staff(u16),
@@ -100,91 +106,439 @@ fn routes() -> Vec<Route> {
         r(post.clone(), "/report", Public(400), Form(&[("title", "")])),
         r(post.clone(), "/api/v1/reports", Public(400), Json("{}")),
         r(get.clone(), "/follow", Public(200), Empty),
-        r(post.clone(), "/follow", Public(401), Form(&[("receipt", "")])),
-        r(post.clone(), "/follow/message", Public(401), Form(&[("receipt", ""), ("body", "x")])),
-        r(post.clone(), "/follow/confirm", Public(401), Form(&[("receipt", ""), ("satisfaction", "4")])),
-        r(post.clone(), "/follow/reopen", Public(401), Form(&[("receipt", ""), ("reason", "x")])),
-        r(post.clone(), "/follow/withdraw", Public(401), Form(&[("receipt", "")])),
-        r(post.clone(), "/follow/{other}", Public(404), Form(&[("receipt", "")])),
+        r(
+            post.clone(),
+            "/follow",
+            Public(401),
+            Form(&[("receipt", "")]),
+        ),
+        r(
+            post.clone(),
+            "/follow/message",
+            Public(401),
+            Form(&[("receipt", ""), ("body", "x")]),
+        ),
+        r(
+            post.clone(),
+            "/follow/confirm",
+            Public(401),
+            Form(&[("receipt", ""), ("satisfaction", "4")]),
+        ),
+        r(
+            post.clone(),
+            "/follow/reopen",
+            Public(401),
+            Form(&[("receipt", ""), ("reason", "x")]),
+        ),
+        r(
+            post.clone(),
+            "/follow/withdraw",
+            Public(401),
+            Form(&[("receipt", "")]),
+        ),
+        r(
+            post.clone(),
+            "/follow/{other}",
+            Public(404),
+            Form(&[("receipt", "")]),
+        ),
         r(get.clone(), "/api/v1/reports/mine", Public(401), Empty),
-        r(post.clone(), "/api/v1/reports/mine/messages", Public(401), Json(r#"{"body":"x"}"#)),
-        r(post.clone(), "/api/v1/reports/mine/confirm", Public(401), Json(r#"{"satisfaction":4}"#)),
-        r(post.clone(), "/api/v1/reports/mine/reopen", Public(401), Json(r#"{"reason":"x"}"#)),
-        r(post.clone(), "/api/v1/reports/mine/withdraw", Public(401), Json("{}")),
+        r(
+            post.clone(),
+            "/api/v1/reports/mine/messages",
+            Public(401),
+            Json(r#"{"body":"x"}"#),
+        ),
+        r(
+            post.clone(),
+            "/api/v1/reports/mine/confirm",
+            Public(401),
+            Json(r#"{"satisfaction":4}"#),
+        ),
+        r(
+            post.clone(),
+            "/api/v1/reports/mine/reopen",
+            Public(401),
+            Json(r#"{"reason":"x"}"#),
+        ),
+        r(
+            post.clone(),
+            "/api/v1/reports/mine/withdraw",
+            Public(401),
+            Json("{}"),
+        ),
         // Signing in and setting up: wrong credentials and codes are 401 for everyone.
         r(get.clone(), "/staff/login", Public(200), Empty),
-        r(post.clone(), "/staff/login", Public(401), Form(&[("username", "@who"), ("password", "wrong password"), ("totp", "123456")])),
-        r(post.clone(), "/api/v1/auth/login", Public(401), Json(r#"{"username":"@who","password":"wrong password","totp":"123456"}"#)),
+        r(
+            post.clone(),
+            "/staff/login",
+            Public(401),
+            Form(&[
+                ("username", "@who"),
+                ("password", "wrong password"),
+                ("totp", "123456"),
+            ]),
+        ),
+        r(
+            post.clone(),
+            "/api/v1/auth/login",
+            Public(401),
+            Json(r#"{"username":"@who","password":"wrong password","totp":"123456"}"#),
+        ),
         r(get.clone(), "/staff/setup", Public(200), Empty),
-        r(post.clone(), "/staff/setup", Public(401), Form(&[("code", "0000-0000-0000-0000-0000")])),
-        r(post.clone(), "/staff/setup/complete", Public(401), Form(&[("code", "0000-0000-0000-0000-0000"), ("password", "long enough password"), ("password_confirm", "long enough password"), ("totp", "123456")])),
-        r(post.clone(), "/api/v1/auth/setup", Public(401), Json(r#"{"code":"0000-0000-0000-0000-0000"}"#)),
-        r(post.clone(), "/api/v1/auth/setup/complete", Public(401), Json(r#"{"code":"0000-0000-0000-0000-0000","password":"long enough password","totp":"123456"}"#)),
+        r(
+            post.clone(),
+            "/staff/setup",
+            Public(401),
+            Form(&[("code", "0000-0000-0000-0000-0000")]),
+        ),
+        r(
+            post.clone(),
+            "/staff/setup/complete",
+            Public(401),
+            Form(&[
+                ("code", "0000-0000-0000-0000-0000"),
+                ("password", "long enough password"),
+                ("password_confirm", "long enough password"),
+                ("totp", "123456"),
+            ]),
+        ),
+        r(
+            post.clone(),
+            "/api/v1/auth/setup",
+            Public(401),
+            Json(r#"{"code":"0000-0000-0000-0000-0000"}"#),
+        ),
+        r(
+            post.clone(),
+            "/api/v1/auth/setup/complete",
+            Public(401),
+            Json(
+                r#"{"code":"0000-0000-0000-0000-0000","password":"long enough password","totp":"123456"}"#,
+            ),
+        ),
         // Desks. The item is closed, so an allowed action is 409: past who-may and who-sees.
-        r(get.clone(), "/desk", Desk { ok: 200, item: false }, Empty),
+        r(
+            get.clone(),
+            "/desk",
+            Desk {
+                ok: 200,
+                item: false,
+            },
+            Empty,
+        ),
         r(get.clone(), "/desk/items/{id}", desk_item(200), Empty),
-        r(post.clone(), "/desk/items/{id}/acknowledge", desk_item(409), Form(&[])),
-        r(post.clone(), "/desk/items/{id}/messages", desk_item(409), Form(&[("body", "x")])),
-        r(post.clone(), "/desk/items/{id}/respond", desk_item(409), Form(&[("outcome", "resolved"), ("body", "x")])),
-        r(post.clone(), "/desk/items/{id}/transfer", desk_item(409), Form(&[("reason", "x")])),
-        r(get.clone(), "/api/v1/desk/items", Desk { ok: 200, item: false }, Empty),
-        r(get.clone(), "/api/v1/desk/items/{id}", desk_item(200), Empty),
-        r(post.clone(), "/api/v1/desk/items/{id}/acknowledge", desk_item(409), Json("{}")),
-        r(post.clone(), "/api/v1/desk/items/{id}/messages", desk_item(409), Json(r#"{"body":"x"}"#)),
-        r(post.clone(), "/api/v1/desk/items/{id}/respond", desk_item(409), Json(r#"{"outcome":"resolved","body":"x"}"#)),
-        r(post.clone(), "/api/v1/desk/items/{id}/transfer", desk_item(409), Json(r#"{"reason":"x"}"#)),
+        r(
+            post.clone(),
+            "/desk/items/{id}/acknowledge",
+            desk_item(409),
+            Form(&[]),
+        ),
+        r(
+            post.clone(),
+            "/desk/items/{id}/messages",
+            desk_item(409),
+            Form(&[("body", "x")]),
+        ),
+        r(
+            post.clone(),
+            "/desk/items/{id}/respond",
+            desk_item(409),
+            Form(&[("outcome", "resolved"), ("body", "x")]),
+        ),
+        r(
+            post.clone(),
+            "/desk/items/{id}/transfer",
+            desk_item(409),
+            Form(&[("reason", "x")]),
+        ),
+        r(
+            get.clone(),
+            "/api/v1/desk/items",
+            Desk {
+                ok: 200,
+                item: false,
+            },
+            Empty,
+        ),
+        r(
+            get.clone(),
+            "/api/v1/desk/items/{id}",
+            desk_item(200),
+            Empty,
+        ),
+        r(
+            post.clone(),
+            "/api/v1/desk/items/{id}/acknowledge",
+            desk_item(409),
+            Json("{}"),
+        ),
+        r(
+            post.clone(),
+            "/api/v1/desk/items/{id}/messages",
+            desk_item(409),
+            Json(r#"{"body":"x"}"#),
+        ),
+        r(
+            post.clone(),
+            "/api/v1/desk/items/{id}/respond",
+            desk_item(409),
+            Json(r#"{"outcome":"resolved","body":"x"}"#),
+        ),
+        r(
+            post.clone(),
+            "/api/v1/desk/items/{id}/transfer",
+            desk_item(409),
+            Json(r#"{"reason":"x"}"#),
+        ),
         // Supervisors.
-        r(get.clone(), "/oversight", Oversight { ok: 200, item: false }, Empty),
-        r(get.clone(), "/oversight/items", Oversight { ok: 200, item: false }, Empty),
+        r(
+            get.clone(),
+            "/oversight",
+            Oversight {
+                ok: 200,
+                item: false,
+            },
+            Empty,
+        ),
+        r(
+            get.clone(),
+            "/oversight/items",
+            Oversight {
+                ok: 200,
+                item: false,
+            },
+            Empty,
+        ),
         r(get.clone(), "/oversight/items/{id}", sup_item(200), Empty),
-        r(post.clone(), "/oversight/items/{id}/assign", sup_item(409), Form(&[("department", "civil-affairs")])),
-        r(post.clone(), "/oversight/items/{id}/transfer-decision", sup_item(409), Form(&[("approve", "false")])),
-        r(post.clone(), "/oversight/items/{id}/duplicate", sup_item(409), Form(&[("of", "@other")])),
-        r(post.clone(), "/oversight/items/{id}/reject", sup_item(409), Form(&[("reason", "x")])),
-        r(post.clone(), "/oversight/items/{id}/messages", sup_item(409), Form(&[("body", "x")])),
-        r(get.clone(), "/api/v1/oversight/summary", Oversight { ok: 200, item: false }, Empty),
-        r(get.clone(), "/api/v1/oversight/items", Oversight { ok: 200, item: false }, Empty),
-        r(get.clone(), "/api/v1/oversight/items/{id}", sup_item(200), Empty),
-        r(post.clone(), "/api/v1/oversight/items/{id}/assign", sup_item(409), Json(r#"{"department":"civil-affairs"}"#)),
-        r(post.clone(), "/api/v1/oversight/items/{id}/transfer-decision", sup_item(409), Json(r#"{"approve":false}"#)),
-        r(post.clone(), "/api/v1/oversight/items/{id}/duplicate", sup_item(409), Json(r#"{"of":"@other"}"#)),
-        r(post.clone(), "/api/v1/oversight/items/{id}/reject", sup_item(409), Json(r#"{"reason":"x"}"#)),
-        r(post.clone(), "/api/v1/oversight/items/{id}/messages", sup_item(409), Json(r#"{"body":"x"}"#)),
+        r(
+            post.clone(),
+            "/oversight/items/{id}/assign",
+            sup_item(409),
+            Form(&[("department", "civil-affairs")]),
+        ),
+        r(
+            post.clone(),
+            "/oversight/items/{id}/transfer-decision",
+            sup_item(409),
+            Form(&[("approve", "false")]),
+        ),
+        r(
+            post.clone(),
+            "/oversight/items/{id}/duplicate",
+            sup_item(409),
+            Form(&[("of", "@other")]),
+        ),
+        r(
+            post.clone(),
+            "/oversight/items/{id}/reject",
+            sup_item(409),
+            Form(&[("reason", "x")]),
+        ),
+        r(
+            post.clone(),
+            "/oversight/items/{id}/messages",
+            sup_item(409),
+            Form(&[("body", "x")]),
+        ),
+        r(
+            get.clone(),
+            "/api/v1/oversight/summary",
+            Oversight {
+                ok: 200,
+                item: false,
+            },
+            Empty,
+        ),
+        r(
+            get.clone(),
+            "/api/v1/oversight/items",
+            Oversight {
+                ok: 200,
+                item: false,
+            },
+            Empty,
+        ),
+        r(
+            get.clone(),
+            "/api/v1/oversight/items/{id}",
+            sup_item(200),
+            Empty,
+        ),
+        r(
+            post.clone(),
+            "/api/v1/oversight/items/{id}/assign",
+            sup_item(409),
+            Json(r#"{"department":"civil-affairs"}"#),
+        ),
+        r(
+            post.clone(),
+            "/api/v1/oversight/items/{id}/transfer-decision",
+            sup_item(409),
+            Json(r#"{"approve":false}"#),
+        ),
+        r(
+            post.clone(),
+            "/api/v1/oversight/items/{id}/duplicate",
+            sup_item(409),
+            Json(r#"{"of":"@other"}"#),
+        ),
+        r(
+            post.clone(),
+            "/api/v1/oversight/items/{id}/reject",
+            sup_item(409),
+            Json(r#"{"reason":"x"}"#),
+        ),
+        r(
+            post.clone(),
+            "/api/v1/oversight/items/{id}/messages",
+            sup_item(409),
+            Json(r#"{"body":"x"}"#),
+        ),
         // Administrators. Their writes get input that is refused (400) or names no account (404):
         // past the role check, without changing anything the other cells rely on.
         r(get.clone(), "/admin", Admin(200), Empty),
-        r(post.clone(), "/admin/accounts", Admin(400), Form(&[("username", ""), ("role", "desk")])),
+        r(
+            post.clone(),
+            "/admin/accounts",
+            Admin(400),
+            Form(&[("username", ""), ("role", "desk")]),
+        ),
         r(get.clone(), "/admin/accounts/{username}", Admin(200), Empty),
-        r(post.clone(), "/admin/accounts/{username}/disable", Admin(404), Form(&[])),
-        r(post.clone(), "/admin/accounts/{username}/enable", Admin(404), Form(&[])),
-        r(post.clone(), "/admin/accounts/{username}/reset", Admin(404), Form(&[])),
-        r(post.clone(), "/admin/accounts/{username}/placement", Admin(404), Form(&[("role", "desk")])),
+        r(
+            post.clone(),
+            "/admin/accounts/{username}/disable",
+            Admin(404),
+            Form(&[]),
+        ),
+        r(
+            post.clone(),
+            "/admin/accounts/{username}/enable",
+            Admin(404),
+            Form(&[]),
+        ),
+        r(
+            post.clone(),
+            "/admin/accounts/{username}/reset",
+            Admin(404),
+            Form(&[]),
+        ),
+        r(
+            post.clone(),
+            "/admin/accounts/{username}/placement",
+            Admin(404),
+            Form(&[("role", "desk")]),
+        ),
         r(get.clone(), "/admin/org", Admin(200), Empty),
-        r(post.clone(), "/admin/org/preview", Admin(400), Form(&[("text", "[[departments]]")])),
-        r(post.clone(), "/admin/org/apply", Admin(400), Form(&[("text", "[[departments]]")])),
+        r(
+            post.clone(),
+            "/admin/org/preview",
+            Admin(400),
+            Form(&[("text", "[[departments]]")]),
+        ),
+        r(
+            post.clone(),
+            "/admin/org/apply",
+            Admin(400),
+            Form(&[("text", "[[departments]]")]),
+        ),
         r(get.clone(), "/admin/org/file", Admin(200), Empty),
         r(get.clone(), "/api/v1/admin/accounts", Admin(200), Empty),
-        r(post.clone(), "/api/v1/admin/accounts", Admin(400), Json(r#"{"username":"","role":"desk"}"#)),
-        r(get.clone(), "/api/v1/admin/accounts/{username}", Admin(200), Empty),
-        r(post.clone(), "/api/v1/admin/accounts/{username}/disable", Admin(404), Json("{}")),
-        r(post.clone(), "/api/v1/admin/accounts/{username}/enable", Admin(404), Json("{}")),
-        r(post.clone(), "/api/v1/admin/accounts/{username}/reset", Admin(404), Json("{}")),
-        r(post.clone(), "/api/v1/admin/accounts/{username}/placement", Admin(404), Json(r#"{"role":"desk"}"#)),
+        r(
+            post.clone(),
+            "/api/v1/admin/accounts",
+            Admin(400),
+            Json(r#"{"username":"","role":"desk"}"#),
+        ),
+        r(
+            get.clone(),
+            "/api/v1/admin/accounts/{username}",
+            Admin(200),
+            Empty,
+        ),
+        r(
+            post.clone(),
+            "/api/v1/admin/accounts/{username}/disable",
+            Admin(404),
+            Json("{}"),
+        ),
+        r(
+            post.clone(),
+            "/api/v1/admin/accounts/{username}/enable",
+            Admin(404),
+            Json("{}"),
+        ),
+        r(
+            post.clone(),
+            "/api/v1/admin/accounts/{username}/reset",
+            Admin(404),
+            Json("{}"),
+        ),
+        r(
+            post.clone(),
+            "/api/v1/admin/accounts/{username}/placement",
+            Admin(404),
+            Json(r#"{"role":"desk"}"#),
+        ),
         r(get.clone(), "/api/v1/admin/org", Admin(200), Empty),
         r(get.clone(), "/api/v1/admin/org/file", Admin(200), Empty),
-        r(post.clone(), "/api/v1/admin/org/preview", Admin(400), Json(r#"{"file":"[[departments]]"}"#)),
-        r(post.clone(), "/api/v1/admin/org/apply", Admin(400), Json(r#"{"file":"[[departments]]"}"#)),
+        r(
+            post.clone(),
+            "/api/v1/admin/org/preview",
+            Admin(400),
+            Json(r#"{"file":"[[departments]]"}"#),
+        ),
+        r(
+            post.clone(),
+            "/api/v1/admin/org/apply",
+            Admin(400),
+            Json(r#"{"file":"[[departments]]"}"#),
+        ),
         // Every staff member's own account.
         r(get.clone(), "/staff/account", Staff(200), Empty),
-        r(post.clone(), "/staff/account/password", Staff(400), Form(&[("current_password", "not the password"), ("password", "long enough password"), ("password_confirm", "long enough password")])),
+        r(
+            post.clone(),
+            "/staff/account/password",
+            Staff(400),
+            Form(&[
+                ("current_password", "not the password"),
+                ("password", "long enough password"),
+                ("password_confirm", "long enough password"),
+            ]),
+        ),
         r(get.clone(), "/staff/account/totp", Staff(200), Empty),
-        r(post.clone(), "/staff/account/totp", Staff(400), Form(&[("totp", "abc")])),
-        r(post.clone(), "/staff/account/sessions/{id}/end", Staff(404), Form(&[])),
+        r(
+            post.clone(),
+            "/staff/account/totp",
+            Staff(400),
+            Form(&[("totp", "abc")]),
+        ),
+        r(
+            post.clone(),
+            "/staff/account/sessions/{id}/end",
+            Staff(404),
+            Form(&[]),
+        ),
         r(get.clone(), "/api/v1/account", Staff(200), Empty),
-        r(post.clone(), "/api/v1/account/password", Staff(400), Json(r#"{"current_password":"not the password","password":"long enough password"}"#)),
+        r(
+            post.clone(),
+            "/api/v1/account/password",
+            Staff(400),
+            Json(r#"{"current_password":"not the password","password":"long enough password"}"#),
+        ),
         r(post.clone(), "/api/v1/account/totp", Staff(200), Json("{}")),
-        r(post.clone(), "/api/v1/account/totp/confirm", Staff(400), Json(r#"{"totp":"abc"}"#)),
-        r(post.clone(), "/api/v1/account/sessions/{id}/end", Staff(404), Json("{}")),
+        r(
+            post.clone(),
+            "/api/v1/account/totp/confirm",
+            Staff(400),
+            Json(r#"{"totp":"abc"}"#),
+        ),
+        r(
+            post.clone(),
+            "/api/v1/account/sessions/{id}/end",
+            Staff(404),
+            Json("{}"),
+        ),
         // Signing out last: it ends the caller's session (the cells after it would see that).
         r(post.clone(), "/staff/logout", Public(303), Form(&[])),
         r(post.clone(), "/api/v1/auth/logout", Public(200), Json("{}")),
@@ -292,15 +646,20 @@ async fn matrix(app: TestApp) {
     let (id, reporter) = app.submit("duplicate-inspections", "county", None).await;
     let (other, _) = app.submit("duplicate-inspections", "county", None).await;
     own.acknowledge(&id).await.expect(StatusCode::OK);
-    own.respond(&id, "resolved", answer).await.expect(StatusCode::OK);
+    own.respond(&id, "resolved", answer)
+        .await
+        .expect(StatusCode::OK);
     reporter.confirm(5).await.expect(StatusCode::OK);
 
     app.user("desk-other", Role::Desk, Some("education")).await;
     app.user("sup-in", Role::Supervisor, Some("county")).await;
-    app.user("sup-out", Role::Supervisor, Some("education")).await;
+    app.user("sup-out", Role::Supervisor, Some("education"))
+        .await;
     app.user("admin", Role::Admin, None).await;
-    app.user("desk-disabled", Role::Desk, Some("civil-affairs")).await;
-    app.user("desk-ended", Role::Desk, Some("civil-affairs")).await;
+    app.user("desk-disabled", Role::Desk, Some("civil-affairs"))
+        .await;
+    app.user("desk-ended", Role::Desk, Some("civil-affairs"))
+        .await;
 
     let mut callers = vec![Caller {
         who: Who::Anonymous,
@@ -359,8 +718,11 @@ async fn matrix(app: TestApp) {
                 .replace("{username}", username)
                 .replace("{other}", "elsewhere");
             let fill = |text: &str| {
-                text.replace("@who", &format!("nobody-{}", NEXT_ADDRESS.load(Ordering::Relaxed)))
-                    .replace("@other", &other)
+                text.replace(
+                    "@who",
+                    &format!("nobody-{}", NEXT_ADDRESS.load(Ordering::Relaxed)),
+                )
+                .replace("@other", &other)
             };
             let resp = app.request(request(&route, c, &path, &fill)).await;
             cells += 1;
@@ -385,7 +747,12 @@ async fn matrix(app: TestApp) {
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {cells} cells wrong:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {cells} cells wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert_eq!(cells, routes().len() * EVERYONE.len());
 }
 both_backends!(every_route_for_every_caller, matrix);

@@ -73,7 +73,11 @@ async fn tamper(url: &str) {
 }
 
 /// `zhiyan --data-dir DATA ARGS` with `input` on standard input.
-fn zhiyan_with_input(data_dir: &std::path::Path, args: &[&str], input: &str) -> std::process::Output {
+fn zhiyan_with_input(
+    data_dir: &std::path::Path,
+    args: &[&str],
+    input: &str,
+) -> std::process::Output {
     use std::io::Write;
     use std::process::{Command, Stdio};
     let mut child = Command::new(env!("CARGO_BIN_EXE_zhiyan"))
@@ -250,7 +254,11 @@ fn the_demo_prints_accounts_whose_passwords_sign_in() {
         }
         let parts: Vec<&str> = line.split_whitespace().collect();
         if parts.len() == 3 {
-            accounts.push((parts[0].to_string(), parts[1].to_string(), parts[2].to_string()));
+            accounts.push((
+                parts[0].to_string(),
+                parts[1].to_string(),
+                parts[2].to_string(),
+            ));
         }
         line.clear();
     }
@@ -277,5 +285,8 @@ fn the_demo_prints_accounts_whose_passwords_sign_in() {
     let log = reader.join().unwrap();
     assert!(log.contains("two-factor sign-in is not required"), "{log}");
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    assert!(answer.contains("\"token\"") && answer.contains("\"role\":\"desk\""), "{answer}");
+    assert!(
+        answer.contains("\"token\"") && answer.contains("\"role\":\"desk\""),
+        "{answer}"
+    );
 }

@@ -4,6 +4,7 @@
 mod support;
 
 mod accounts;
+mod admin_org;
 mod anonymity;
 mod api_loop;
 mod authorization;

@@ -56,22 +56,36 @@ const PROXY: [u8; 4] = [10, 0, 0, 2];
 async fn trusted_proxy(app: TestApp) {
     // One client behind the proxy types wrong receipts until it is stopped.
     for _ in 0..20 {
-        let r = app.request(from(wrong_receipt(), PROXY, Some("203.0.113.5"))).await;
+        let r = app
+            .request(from(wrong_receipt(), PROXY, Some("203.0.113.5")))
+            .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     }
-    let stopped = app.request(from(wrong_receipt(), PROXY, Some("203.0.113.5"))).await;
+    let stopped = app
+        .request(from(wrong_receipt(), PROXY, Some("203.0.113.5")))
+        .await;
     assert_eq!(stopped.status, StatusCode::TOO_MANY_REQUESTS);
-    let wait: i64 = stopped.headers[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    let wait: i64 = stopped.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=900).contains(&wait), "{wait}");
     assert_eq!(stopped.json()["error"]["retry_after"], wait);
     // A client that writes its own X-Forwarded-For is still known by what the proxy appended.
     let forged = app
-        .request(from(wrong_receipt(), PROXY, Some("198.51.100.77, 203.0.113.5")))
+        .request(from(
+            wrong_receipt(),
+            PROXY,
+            Some("198.51.100.77, 203.0.113.5"),
+        ))
         .await;
     assert_eq!(forged.status, StatusCode::TOO_MANY_REQUESTS);
 
     // Every other client behind the same proxy goes on as before: receipts, and staff sign-in.
-    let other = app.request(from(wrong_receipt(), PROXY, Some("203.0.113.6"))).await;
+    let other = app
+        .request(from(wrong_receipt(), PROXY, Some("203.0.113.6")))
+        .await;
     assert_eq!(other.status, StatusCode::UNAUTHORIZED);
     app.user("wang", Role::Desk, Some("civil-affairs")).await;
     let code = app.totp("wang");
@@ -84,7 +98,11 @@ async fn trusted_proxy(app: TestApp) {
         .await;
     r.expect(StatusCode::OK);
 }
-both_backends!(behind_a_trusted_proxy_clients_are_apart, trusted_proxy, behind_proxy());
+both_backends!(
+    behind_a_trusted_proxy_clients_are_apart,
+    trusted_proxy,
+    behind_proxy()
+);
 
 async fn untrusted_peer(app: TestApp) {
     let peer = [198, 51, 100, 7];
@@ -106,7 +124,11 @@ async fn untrusted_peer(app: TestApp) {
         .await;
     assert_eq!(victim.status, StatusCode::UNAUTHORIZED);
 }
-both_backends!(from_an_untrusted_peer_the_header_changes_nothing, untrusted_peer, behind_proxy());
+both_backends!(
+    from_an_untrusted_peer_the_header_changes_nothing,
+    untrusted_peer,
+    behind_proxy()
+);
 
 /// Each failure from an address of its own, so only the per-username delay and the budget apply.
 async fn fail_from(app: &TestApp, n: u8, username: &str) -> Resp {
@@ -121,7 +143,10 @@ async fn fail_from(app: &TestApp, n: u8, username: &str) -> Resp {
 async fn backoff(app: TestApp) {
     app.user("wang", Role::Desk, Some("civil-affairs")).await;
     for n in 0..5 {
-        assert_eq!(fail_from(&app, n, "wang").await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            fail_from(&app, n, "wang").await.status,
+            StatusCode::UNAUTHORIZED
+        );
     }
     // The sixth attempt waits a second, even with the right password and code.
     let code = app.totp("wang");
@@ -146,13 +171,22 @@ async fn backoff(app: TestApp) {
         .expect(StatusCode::OK);
     // ... and the count starts again.
     for n in 10..15 {
-        assert_eq!(fail_from(&app, n, "wang").await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            fail_from(&app, n, "wang").await.status,
+            StatusCode::UNAUTHORIZED
+        );
     }
     // Unknown usernames are delayed the same way, so the delay tells nothing about who exists.
     for n in 20..25 {
-        assert_eq!(fail_from(&app, n, "nobody").await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            fail_from(&app, n, "nobody").await.status,
+            StatusCode::UNAUTHORIZED
+        );
     }
-    assert_eq!(fail_from(&app, 26, "nobody").await.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        fail_from(&app, 26, "nobody").await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
 }
 both_backends!(failed_sign_ins_slow_down_one_username, backoff);
 
@@ -172,7 +206,11 @@ async fn known_browser(app: TestApp) {
     for n in 0..40 {
         fail_from(&app, n, "wang").await;
     }
-    let fields = [("username", "wang"), ("password", PASSWORD), ("totp", &code)];
+    let fields = [
+        ("username", "wang"),
+        ("password", PASSWORD),
+        ("totp", &code),
+    ];
     let stranger = app.form("/staff/login", None, &fields).await;
     assert_eq!(stranger.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(stranger.body.contains("尝试次数过多"), "{}", stranger.body);
@@ -216,7 +254,8 @@ async fn budget(app: TestApp) {
     app.submit("duplicate-inspections", "county", None).await;
     // A client with the account's device proof is not a stranger.
     let code = app.totp("wang");
-    let body = json!({ "username": "wang", "password": PASSWORD, "totp": code, "device": api_proof });
+    let body =
+        json!({ "username": "wang", "password": PASSWORD, "totp": code, "device": api_proof });
     app.post("/api/v1/auth/login", None, body)
         .await
         .expect(StatusCode::OK);
@@ -238,7 +277,11 @@ both_backends!(
 
 /// The 429 page says how long to wait, in the page's language.
 async fn wait_page(app: TestApp) {
-    let fields = [("username", "nobody"), ("password", "wrong password"), ("totp", "123456")];
+    let fields = [
+        ("username", "nobody"),
+        ("password", "wrong password"),
+        ("totp", "123456"),
+    ];
     for _ in 0..20 {
         app.form("/staff/login", None, &fields).await;
         app.clock.advance(900);
@@ -246,11 +289,21 @@ async fn wait_page(app: TestApp) {
     let zh = app.form("/staff/login", None, &fields).await;
     assert_eq!(zh.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(zh.headers.contains_key(header::RETRY_AFTER));
-    assert!(zh.body.contains("尝试次数过多，请在") && zh.body.contains("分钟后再试"), "{}", zh.body);
+    assert!(
+        zh.body.contains("尝试次数过多，请在") && zh.body.contains("分钟后再试"),
+        "{}",
+        zh.body
+    );
     let en = app.form("/staff/login?lang=en", None, &fields).await;
-    assert!(en.body.contains("Please try again in") && en.body.contains("minutes"), "{}", en.body);
+    assert!(
+        en.body.contains("Please try again in") && en.body.contains("minutes"),
+        "{}",
+        en.body
+    );
     // The reporter's follow-up page says it the same way.
-    let follow = app.form("/follow", None, &[("receipt", "0000-0000-0000-0000-0000")]).await;
+    let follow = app
+        .form("/follow", None, &[("receipt", "0000-0000-0000-0000-0000")])
+        .await;
     assert_eq!(follow.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(follow.body.contains("分钟后再试"), "{}", follow.body);
 }
@@ -259,7 +312,11 @@ both_backends!(the_429_page_says_how_long_to_wait, wait_page);
 async fn public_origin(app: TestApp) {
     app.user("wang", Role::Desk, Some("civil-affairs")).await;
     let code = app.totp("wang");
-    let fields = [("username", "wang"), ("password", PASSWORD), ("totp", &code)];
+    let fields = [
+        ("username", "wang"),
+        ("password", PASSWORD),
+        ("totp", &code),
+    ];
     // A form from any other origin than the public one is refused...
     let r = app.form("/staff/login", None, &fields).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -277,7 +334,10 @@ async fn public_origin(app: TestApp) {
         .map(|c| c.to_str().unwrap().to_string())
         .collect();
     assert_eq!(cookies.len(), 2);
-    assert!(cookies.iter().all(|c| c.ends_with("; Secure")), "{cookies:?}");
+    assert!(
+        cookies.iter().all(|c| c.ends_with("; Secure")),
+        "{cookies:?}"
+    );
 }
 both_backends!(
     the_public_origin_sets_secure_cookies_and_the_csrf_origin,
@@ -300,4 +360,7 @@ async fn no_public_origin(app: TestApp) {
         .iter()
         .all(|c| !c.to_str().unwrap().contains("Secure")));
 }
-both_backends!(without_a_public_origin_cookies_are_not_secure, no_public_origin);
+both_backends!(
+    without_a_public_origin_cookies_are_not_secure,
+    no_public_origin
+);

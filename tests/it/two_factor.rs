@@ -21,25 +21,41 @@ async fn enrolment_at_first_sign_in(app: TestApp) {
     password_only(&app, "wang").await;
     // The API cannot enrol: it says so, but only to the right password.
     let r = app.login("wang", PASSWORD).await;
-    assert_eq!((r.status, r.error_code().as_str()), (StatusCode::UNAUTHORIZED, "totp_required"));
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (StatusCode::UNAUTHORIZED, "totp_required")
+    );
     let r = app.login_with("wang", PASSWORD, Some("123456")).await;
     assert_eq!(
         (r.status, r.error_code().as_str()),
         (StatusCode::FORBIDDEN, "totp_enrolment_required")
     );
-    let r = app.login_with("wang", "wrong password!", Some("123456")).await;
+    let r = app
+        .login_with("wang", "wrong password!", Some("123456"))
+        .await;
     assert_eq!(r.error_code(), "invalid_credentials");
 
     // The page signs the password in half-way: only the enrolment page is open to it.
     let signed_in = app
-        .form("/staff/login", None, &[("username", "wang"), ("password", PASSWORD)])
+        .form(
+            "/staff/login",
+            None,
+            &[("username", "wang"), ("password", PASSWORD)],
+        )
         .await
         .expect(StatusCode::SEE_OTHER);
-    assert_eq!(signed_in.headers[header::LOCATION], "/staff/account/totp?lang=zh-CN");
+    assert_eq!(
+        signed_in.headers[header::LOCATION],
+        "/staff/account/totp?lang=zh-CN"
+    );
     assert!(cookie_named(&signed_in, "zhiyan_device").is_none());
     let cookie = session_cookie(&signed_in);
-    app.page("/desk", Some(&cookie)).await.expect(StatusCode::SEE_OTHER);
-    app.page("/staff/account", Some(&cookie)).await.expect(StatusCode::SEE_OTHER);
+    app.page("/desk", Some(&cookie))
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    app.page("/staff/account", Some(&cookie))
+        .await
+        .expect(StatusCode::SEE_OTHER);
     let page = app
         .page("/staff/account/totp", Some(&cookie))
         .await
@@ -64,17 +80,27 @@ async fn enrolment_at_first_sign_in(app: TestApp) {
     app.remember_authenticator("wang", &secret, i64::MIN);
     let code = app.totp("wang");
     let done = app
-        .form("/staff/account/totp", Some(&cookie), &[("csrf", &csrf), ("totp", &code)])
+        .form(
+            "/staff/account/totp",
+            Some(&cookie),
+            &[("csrf", &csrf), ("totp", &code)],
+        )
         .await
         .expect(StatusCode::OK);
     assert_eq!(done.body.matches("<li><code>").count(), 10);
     assert!(cookie_named(&done, "zhiyan_device").is_some());
     // The same session is now a full one.
-    app.page("/desk", Some(&cookie)).await.expect(StatusCode::OK);
+    app.page("/desk", Some(&cookie))
+        .await
+        .expect(StatusCode::OK);
 
     // From now on the page needs the code too.
     let r = app
-        .form("/staff/login", None, &[("username", "wang"), ("password", PASSWORD)])
+        .form(
+            "/staff/login",
+            None,
+            &[("username", "wang"), ("password", PASSWORD)],
+        )
         .await
         .expect(StatusCode::UNAUTHORIZED);
     assert!(r.body.contains("6 位验证码"), "{}", r.body);
@@ -101,7 +127,10 @@ async fn codes(app: TestApp) {
         .await
         .expect(StatusCode::OK);
     let r = app.login_with("wang", PASSWORD, Some(&code)).await;
-    assert_eq!((r.status, r.error_code().as_str()), (StatusCode::UNAUTHORIZED, "totp_reused"));
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (StatusCode::UNAUTHORIZED, "totp_reused")
+    );
     app.bearer("wang").await;
 
     // A wrong code, a code from two steps ago, a code two steps ahead: refused alike.
@@ -117,8 +146,12 @@ async fn codes(app: TestApp) {
     // Time is the clock's: a minute later the app's new code works.
     app.clock.advance(2 * STEP);
     let code = code_at(&secret, step_at(app.clock.now()));
-    app.authenticators.lock().unwrap().get_mut("wang").unwrap().last_step =
-        step_at(app.clock.now());
+    app.authenticators
+        .lock()
+        .unwrap()
+        .get_mut("wang")
+        .unwrap()
+        .last_step = step_at(app.clock.now());
     app.login_with("wang", PASSWORD, Some(&code))
         .await
         .expect(StatusCode::OK);
@@ -151,7 +184,11 @@ async fn recovery(app: TestApp) {
         .form(
             "/staff/login",
             None,
-            &[("username", "wang"), ("password", PASSWORD), ("totp", &recovery[1])],
+            &[
+                ("username", "wang"),
+                ("password", PASSWORD),
+                ("totp", &recovery[1]),
+            ],
         )
         .await;
     r.expect(StatusCode::SEE_OTHER);
@@ -206,7 +243,11 @@ async fn demo(app: TestApp) {
     let r = app.login("wang", PASSWORD).await.expect(StatusCode::OK);
     assert!(r.json()["token"].is_string());
     let page = app
-        .form("/staff/login", None, &[("username", "wang"), ("password", PASSWORD)])
+        .form(
+            "/staff/login",
+            None,
+            &[("username", "wang"), ("password", PASSWORD)],
+        )
         .await
         .expect(StatusCode::SEE_OTHER);
     assert_eq!(page.headers[header::LOCATION], "/desk?lang=zh-CN");

@@ -90,7 +90,10 @@ pub async fn org_file(
     ApiStaff(u): ApiStaff,
 ) -> Result<impl IntoResponse> {
     let text = s.service.org_file(&u).await?;
-    Ok(([(header::CONTENT_TYPE, "application/toml; charset=utf-8")], text))
+    Ok((
+        [(header::CONTENT_TYPE, "application/toml; charset=utf-8")],
+        text,
+    ))
 }
 
 pub async fn preview(

@@ -57,7 +57,12 @@ pub async fn preview(
     lang: Lang,
     StaffForm(u, c): StaffForm<OrgFile>,
 ) -> Result<Response> {
-    match s.service.preview_org(&u, c.content()).await.map_err(Error::from) {
+    match s
+        .service
+        .preview_org(&u, c.content())
+        .await
+        .map_err(Error::from)
+    {
         Ok(preview) => {
             let catalog = s.service.catalog().await?;
             let ctx = context! {

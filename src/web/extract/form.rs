@@ -73,8 +73,8 @@ async fn staff_form<T: DeserializeOwned>(
     state: &AppState,
     enrolment: bool,
 ) -> Result<(StaffUser, T), Response> {
-    let (mut parts, body) = req.into_parts();
-    let user = page_user(&mut parts, state, enrolment).await?;
+    let (parts, body) = req.into_parts();
+    let user = page_user(&parts, state, enrolment).await?;
     if !same_origin(&parts.headers, &parts.extensions) {
         return Err(Error::CsrfFailed.into_response());
     }

@@ -62,7 +62,12 @@ pub async fn change_password(
 ) -> Result<Response> {
     let changed = s
         .service
-        .change_password(&u, &c.current_password, &c.password, c.password_confirm.as_deref())
+        .change_password(
+            &u,
+            &c.current_password,
+            &c.password,
+            c.password_confirm.as_deref(),
+        )
         .await
         .map_err(Error::from);
     match changed {
@@ -92,9 +97,11 @@ pub async fn end_session(
         cookies::signed_out(&s, &mut resp);
         return Ok(resp);
     }
-    Ok(account_page(&s, lang, &u, Some("account.session_ended"), None)
-        .await?
-        .into_response())
+    Ok(
+        account_page(&s, lang, &u, Some("account.session_ended"), None)
+            .await?
+            .into_response(),
+    )
 }
 
 /// The enrolment page: the QR code and the secret as text, and the field for the first code.
@@ -172,7 +179,12 @@ pub async fn api_change_password(
 ) -> Result<Json<serde_json::Value>> {
     let device = s
         .service
-        .change_password(&u, &c.current_password, &c.password, c.password_confirm.as_deref())
+        .change_password(
+            &u,
+            &c.current_password,
+            &c.password,
+            c.password_confirm.as_deref(),
+        )
         .await?;
     Ok(Json(
         serde_json::json!({ "ok": true, "device": device.expose_secret() }),

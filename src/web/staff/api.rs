@@ -1,7 +1,9 @@
 //! Staff sign-in for API clients: a bearer token backed by the same database sessions as the pages;
 //! and setting up an account with a setup code.
 use super::commands::{CompleteSetup, SetupCode, SignIn};
-use crate::service::{Login, SessionKind, SetupDone, SetupFinish, SetupStart, SignIn as Credentials};
+use crate::service::{
+    Login, SessionKind, SetupDone, SetupFinish, SetupStart, SignIn as Credentials,
+};
 use crate::web::error::Result;
 use crate::web::extract::{bearer_token, ApiJson};
 use crate::web::ratelimit::{limited, ClientAddr};

@@ -53,9 +53,9 @@ pub fn api() -> Router<AppState> {
         .route("/account", get(account::api_account))
         .route("/account/password", post(account::api_change_password))
         .route("/account/totp", post(account::api_begin_enrolment))
-        .route("/account/totp/confirm", post(account::api_confirm_enrolment))
         .route(
-            "/account/sessions/{id}/end",
-            post(account::api_end_session),
+            "/account/totp/confirm",
+            post(account::api_confirm_enrolment),
         )
+        .route("/account/sessions/{id}/end", post(account::api_end_session))
 }

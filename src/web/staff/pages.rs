@@ -14,7 +14,12 @@ use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
 
-fn login_page(s: &AppState, lang: Lang, error: Option<String>, username: &str) -> Result<Html<String>> {
+fn login_page(
+    s: &AppState,
+    lang: Lang,
+    error: Option<String>,
+    username: &str,
+) -> Result<Html<String>> {
     let ctx = context! {
         error => error,
         username => username,

@@ -53,9 +53,7 @@ async fn setup_page(
             };
             Ok(render(s, lang, "staff/setup.html", PATH, None, ctx)?.into_response())
         }
-        Err(
-            e @ (Error::Service(ServiceError::InvalidSetupCode) | Error::RateLimited { .. }),
-        ) => {
+        Err(e @ (Error::Service(ServiceError::InvalidSetupCode) | Error::RateLimited { .. })) => {
             let message = localize(s, lang, &ErrorInfo::from(&e));
             Ok(e.page(enter_page(s, lang, Some(message))?))
         }

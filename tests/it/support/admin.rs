@@ -26,7 +26,8 @@ impl<'a> Admin<'a> {
     }
 
     pub async fn account(&self, username: &str) -> Resp {
-        self.get(&format!("/api/v1/admin/accounts/{username}")).await
+        self.get(&format!("/api/v1/admin/accounts/{username}"))
+            .await
     }
 
     /// Create an account; the answer holds its setup code.

@@ -17,7 +17,6 @@ mod reporter;
 pub mod staff;
 mod supervisor;
 
-pub use admin::Admin;
 pub use app::{Db, Options, TestApp, T0};
 pub use desk::Desk;
 pub use http::{api_request, form_request, urlencode, Resp};
