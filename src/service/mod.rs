@@ -30,8 +30,6 @@ pub use audit::{saved_note, ChainStatus, Checkpoint, CheckpointMismatch};
 pub use auth::{Login, SignIn, StaffUser};
 pub use my_account::{MyAccount, SessionView};
 pub use org::{OrgPreview, OrgView};
-pub use passwords::hash_password;
-
 /// Password hashing threads by default: cores − 1, at least one.
 pub fn default_password_workers() -> usize {
     passwords::Passwords::default_workers()

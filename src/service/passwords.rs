@@ -26,9 +26,8 @@ fn argon() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// Hash a password here and now (on the calling thread): for the pool's workers, and for callers
-/// that are not on the async runtime.
-pub fn hash_password(password: &str) -> Result<String> {
+/// Hash a password here and now, on the calling thread (one of the pool's).
+fn hash_password(password: &str) -> Result<String> {
     let salt = SaltString::encode_b64(&random_bytes::<16>())
         .map_err(|e| Error::internal(anyhow::anyhow!(e)))?;
     argon()
