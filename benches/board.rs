@@ -31,11 +31,17 @@ async fn run() {
     let fx = fixture::fixture(n).await;
     let service = fx.service(10).await;
     let login = service
-        .login("bench-root", fixture::PASSWORD)
+        .login(zhiyan::service::SignIn {
+            username: "bench-root",
+            password: fixture::PASSWORD,
+            totp: None,
+            device: None,
+            kind: zhiyan::service::SessionKind::Api,
+        })
         .await
         .expect("the fixture's supervisor signs in");
     let token = secrecy::ExposeSecret::expose_secret(&login.token).to_string();
-    let state = zhiyan::web::AppState::new(service.clone(), false).unwrap();
+    let state = zhiyan::web::AppState::new(service.clone(), Default::default()).unwrap();
     let router = zhiyan::web::router(state);
 
     println!("board benchmark: {n} reports, SQLite, {RUNS} runs each after 3 warm-up runs");

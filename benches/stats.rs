@@ -52,7 +52,7 @@ async fn bench() {
         rebuilds[1].as_secs_f64()
     );
 
-    let state = zhiyan::web::AppState::new(service.clone(), false).unwrap();
+    let state = zhiyan::web::AppState::new(service.clone(), Default::default()).unwrap();
     let router = zhiyan::web::router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

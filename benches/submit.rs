@@ -122,7 +122,7 @@ async fn start_server(
     tokio::sync::oneshot::Sender<()>,
     tokio::task::JoinHandle<std::io::Result<()>>,
 ) {
-    let state = zhiyan::web::AppState::new(service.clone(), false).unwrap();
+    let state = zhiyan::web::AppState::new(service.clone(), Default::default()).unwrap();
     let router = zhiyan::web::router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

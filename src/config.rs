@@ -23,6 +23,9 @@ pub mod defaults {
     pub const UTC_OFFSET: &str = "+08:00";
     /// How long a staff sign-in lasts.
     pub const SESSION_TTL: &str = "12h";
+    /// Failed staff sign-ins the whole service allows per minute from clients not known to the
+    /// account (see `domain::backoff`).
+    pub const LOGIN_FAILURE_BUDGET: u32 = 60;
 }
 
 fn span(text: &str) -> Span {
@@ -128,6 +131,18 @@ pub struct ServeArgs {
     /// The deployment's time zone as an offset from UTC, e.g. +08:00; dates and times use it.
     #[arg(long, env = "ZHIYAN_UTC_OFFSET", default_value = defaults::UTC_OFFSET, value_parser = parse_offset)]
     pub utc_offset: i64,
+    /// Reverse proxies (CIDR list, e.g. 10.0.0.0/8,::1/128) whose X-Forwarded-For is believed;
+    /// from any other peer the header is ignored.
+    #[arg(long, env = "ZHIYAN_TRUSTED_PROXY", value_parser = crate::web::proxy::Cidr::parse, value_delimiter = ',')]
+    pub trusted_proxy: Vec<crate::web::proxy::Cidr>,
+    /// The address people reach the service at, e.g. https://zhiyan.example.gov.cn: the origin form
+    /// posts must come from, and (when https) the Secure flag on the staff cookies.
+    #[arg(long, env = "ZHIYAN_PUBLIC_ORIGIN", value_parser = crate::web::proxy::parse_origin)]
+    pub public_origin: Option<String>,
+    /// Failed staff sign-ins per minute, across the service, from clients not known to the account;
+    /// past it those are refused until the minute ends.
+    #[arg(long, env = "ZHIYAN_LOGIN_FAILURE_BUDGET", default_value_t = defaults::LOGIN_FAILURE_BUDGET)]
+    pub login_failure_budget: u32,
 }
 
 impl ServeArgs {
@@ -148,7 +163,20 @@ impl ServeArgs {
             utc_offset: self.utc_offset,
             stats_lag: self.stats_lag.seconds(),
             stats_k: i64::from(self.stats_k.max(1)),
+            require_totp: !self.demo,
+            login_budget: crate::domain::backoff::BudgetPolicy {
+                max_failures: self.login_failure_budget.max(1),
+                ..Default::default()
+            },
             ..Settings::default()
+        }
+    }
+
+    /// What the web layer needs of these flags.
+    pub fn deployment(&self) -> crate::web::Deployment {
+        crate::web::Deployment {
+            trusted_proxies: self.trusted_proxy.clone(),
+            public_origin: self.public_origin.clone(),
         }
     }
 }
@@ -162,6 +190,13 @@ impl Default for Settings {
             session_ttl: span(defaults::SESSION_TTL).seconds(),
             stats_lag: span(defaults::STATS_LAG).seconds(),
             stats_k: i64::from(defaults::STATS_K),
+            require_totp: true,
+            password_workers: crate::service::default_password_workers(),
+            login_backoff: Default::default(),
+            login_budget: crate::domain::backoff::BudgetPolicy {
+                max_failures: defaults::LOGIN_FAILURE_BUDGET,
+                ..Default::default()
+            },
         }
     }
 }

@@ -48,17 +48,40 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AdminCommand {
-    /// Create a staff account. The password is read from standard input with --password-stdin,
-    /// otherwise a random one is generated and printed once.
-    CreateUser {
+    /// Create a personal staff account. Prints a one-time setup code (valid 24 hours) with which
+    /// its holder chooses a password and enrols two-factor sign-in at /staff/setup; with
+    /// --password-stdin the password is read from standard input instead, and two-factor sign-in
+    /// is enrolled at the first sign-in.
+    #[command(name = "create-user")]
+    Create {
         #[arg(long)]
         username: String,
         #[arg(long, value_parser = ["desk", "supervisor", "admin"])]
         role: String,
+        /// The desk's own department, or the root of a supervisor's subtree (not for admins).
         #[arg(long)]
         department: Option<String>,
         #[arg(long)]
         password_stdin: bool,
+    },
+    /// Disable an account: it can no longer sign in, and its sessions end at once.
+    #[command(name = "disable-user")]
+    Disable {
+        #[arg(long)]
+        username: String,
+    },
+    /// Enable a disabled account again.
+    #[command(name = "enable-user")]
+    Enable {
+        #[arg(long)]
+        username: String,
+    },
+    /// Reset an account (forgotten password, lost phone): its password, second factor and
+    /// sessions end, and a new setup code (valid 24 hours) is printed.
+    #[command(name = "reset-user")]
+    Reset {
+        #[arg(long)]
+        username: String,
     },
 }
 
@@ -107,31 +130,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             );
             Ok(ok)
         }
-        Command::Admin(AdminCommand::CreateUser {
-            username,
-            role,
-            department,
-            password_stdin,
-        }) => {
-            let service = open(&cli.data, Settings::default()).await?;
-            let role = Role::parse(&role).context("role must be desk, supervisor or admin")?;
-            let (password, generated) = if password_stdin {
-                let mut s = String::new();
-                std::io::stdin().read_to_string(&mut s)?;
-                (s.trim_end_matches(['\n', '\r']).to_string(), false)
-            } else {
-                (random_password(), true)
-            };
-            service
-                .create_user(&username, role, department.as_deref(), &password)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e} (passwords need at least 12 characters)"))?;
-            println!("created {} account {username}", role.as_str());
-            if generated {
-                println!("password (shown once): {password}");
-            }
-            Ok(ok)
-        }
+        Command::Admin(command) => admin(&cli.data, command).await.map(|_| ok),
         Command::Org(OrgCommand::Import { file }) => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
@@ -159,6 +158,82 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             checkpoint,
             public_key,
         } => verify_log(&cli.data, checkpoint, public_key).await,
+    }
+}
+
+/// `zhiyan admin …`: errors are the service's own sentence (a taken username is "username already
+/// exists", nothing more).
+async fn admin(data: &DataArgs, command: AdminCommand) -> anyhow::Result<()> {
+    let service = open(data, Settings::default()).await?;
+    let said = |e: zhiyan::service::Error| anyhow::anyhow!("{e}");
+    let print_code = |issued: &zhiyan::service::SetupCodeIssued| {
+        println!(
+            "setup code (shown once, valid until {}): {}",
+            issued.expires,
+            issued.setup_code.expose_secret()
+        );
+        println!(
+            "give it to {} in person; they open /staff/setup, enter it, choose a password and set up two-factor sign-in",
+            issued.username
+        );
+    };
+    match command {
+        AdminCommand::Create {
+            username,
+            role,
+            department,
+            password_stdin,
+        } => {
+            let role = Role::parse(&role).context("role must be desk, supervisor or admin")?;
+            if password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s)?;
+                let password = s.trim_end_matches(['\n', '\r']);
+                service
+                    .create_user(&username, role, department.as_deref(), password)
+                    .await
+                    .map_err(said)?;
+                println!("created {} account {username}", role.as_str());
+                println!("two-factor sign-in is set up at the first sign-in");
+            } else {
+                let issued = service
+                    .create_user_with_setup_code(&username, role, department.as_deref())
+                    .await
+                    .map_err(said)?;
+                println!("created {} account {username}", role.as_str());
+                print_code(&issued);
+            }
+        }
+        AdminCommand::Disable { username } => {
+            service
+                .set_user_enabled(&username, false)
+                .await
+                .map_err(|e| no_such_account(e, &username))?;
+            println!("disabled {username}; its sessions have ended");
+        }
+        AdminCommand::Enable { username } => {
+            service
+                .set_user_enabled(&username, true)
+                .await
+                .map_err(|e| no_such_account(e, &username))?;
+            println!("enabled {username}");
+        }
+        AdminCommand::Reset { username } => {
+            let issued = service
+                .reset_user(&username)
+                .await
+                .map_err(|e| no_such_account(e, &username))?;
+            println!("reset {username}: its password, two-factor sign-in and sessions have ended");
+            print_code(&issued);
+        }
+    }
+    Ok(())
+}
+
+fn no_such_account(e: zhiyan::service::Error, username: &str) -> anyhow::Error {
+    match e {
+        zhiyan::service::Error::NotFound => anyhow::anyhow!("no account named {username}"),
+        e => anyhow::anyhow!("{e}"),
     }
 }
 
@@ -224,14 +299,12 @@ async fn open(data: &DataArgs, settings: Settings) -> anyhow::Result<Service> {
     zhiyan::open_service(data, Arc::new(SystemClock), settings).await
 }
 
-fn random_password() -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(zhiyan::crypto::random_bytes::<15>())
-}
-
 async fn serve(data: &DataArgs, args: ServeArgs) -> anyhow::Result<()> {
     let service = open(data, args.settings()).await?;
     if args.demo {
+        tracing::warn!(
+            "--demo: two-factor sign-in is not required; staff sign in with a password alone (not for production)"
+        );
         if args.release_delay.is_none() {
             tracing::warn!(
                 "--demo: release-delay is 0s, so reports reach desks at once (not for production)"
@@ -252,10 +325,17 @@ async fn serve(data: &DataArgs, args: ServeArgs) -> anyhow::Result<()> {
                     a.password.expose_secret()
                 );
             }
+            println!(
+                "Two-factor sign-in is off in the demo: each password signs in on its own at /staff/login."
+            );
         }
     }
-    let secure_cookies = !args.bind.ip().is_loopback();
-    let state = zhiyan::web::AppState::new(service.clone(), secure_cookies)?;
+    if args.public_origin.is_none() {
+        tracing::warn!(
+            "no --public-origin: staff cookies are not marked Secure and form posts are checked against the Host header; set it to the https:// address people use"
+        );
+    }
+    let state = zhiyan::web::AppState::new(service.clone(), args.deployment())?;
     let router = zhiyan::web::router(state);
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await

@@ -153,6 +153,14 @@ impl Keyring {
             .to_vec()
     }
 
+    /// HMAC-SHA256 under the pepper of `message`, labelled: for values other than receipts that every
+    /// instance must be able to check (a sign-in's device proof). A canonical receipt never contains
+    /// the `/` of the label, so the two uses cannot collide.
+    pub fn labelled_mac(&self, label: &str, message: &str) -> Vec<u8> {
+        let text = format!("zhiyan/{label}\0{message}");
+        hmac::sign(&self.pepper, text.as_bytes()).as_ref().to_vec()
+    }
+
     pub fn sign(&self, message: &[u8]) -> Vec<u8> {
         self.signing.sign(message).as_ref().to_vec()
     }

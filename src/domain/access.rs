@@ -126,6 +126,12 @@ pub fn can_see(staff: Staff<'_>, item: &Item, departments: &Tree) -> bool {
     }
 }
 
+/// Administration (accounts, the organisation) is the administrators' alone, and it is all they do:
+/// they have no staff action and see no item (`can_see`), so no administrator reads report content.
+pub fn may_administer(role: Role) -> bool {
+    role == Role::Admin
+}
+
 /// The actions `role` may take on `item` now.
 pub fn actions(role: Role, item: &Item) -> Vec<StaffAction> {
     StaffAction::ALL
@@ -227,5 +233,22 @@ mod tests {
             department: Some("county"),
         };
         assert!(!can_see(admin, &assigned, &tree));
+    }
+
+    #[test]
+    fn administrators_administer_and_see_no_item() {
+        let tree = Tree::new([("county".to_string(), None::<String>)]);
+        let admin = Staff {
+            role: Role::Admin,
+            department: Some("county"),
+        };
+        for state in State::ALL {
+            let mut i = item(state);
+            i.department = "county".into();
+            assert!(!can_see(admin, &i, &tree));
+            assert!(actions(Role::Admin, &i).is_empty());
+        }
+        assert!(may_administer(Role::Admin));
+        assert!(!may_administer(Role::Desk) && !may_administer(Role::Supervisor));
     }
 }

@@ -1,5 +1,7 @@
 //! Pure rules: no HTTP, no SQL, no I/O. Everything here is decided from values passed in.
 pub mod access;
+pub mod account;
+pub mod backoff;
 pub mod clock;
 pub mod deadlines;
 pub mod duration;
@@ -11,6 +13,7 @@ pub mod receipt;
 pub mod routing;
 pub mod statistics;
 pub mod text;
+pub mod totp;
 pub mod tree;
 
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -25,25 +25,7 @@ impl Receipt {
 
     /// Accepts any case, spaces and hyphens anywhere, and the usual confusions (O→0, I/L→1).
     pub fn parse(input: &str) -> Option<Receipt> {
-        let mut out = String::with_capacity(SYMBOLS);
-        for c in input.chars() {
-            if c == '-' || c.is_whitespace() {
-                continue;
-            }
-            let c = match c.to_ascii_uppercase() {
-                'O' => '0',
-                'I' | 'L' => '1',
-                c => c,
-            };
-            if !c.is_ascii() || !ALPHABET.contains(&(c as u8)) {
-                return None;
-            }
-            out.push(c);
-            if out.len() > SYMBOLS {
-                return None;
-            }
-        }
-        (out.len() == SYMBOLS).then_some(Receipt(out))
+        read_symbols(input, SYMBOLS).map(Receipt)
     }
 
     /// Canonical form, the input to the receipt MAC.
@@ -53,12 +35,7 @@ impl Receipt {
 
     /// How it is shown to the reporter: XXXX-XXXX-XXXX-XXXX-XXXX.
     pub fn display(&self) -> String {
-        self.0
-            .as_bytes()
-            .chunks(4)
-            .map(|c| std::str::from_utf8(c).expect("ascii"))
-            .collect::<Vec<_>>()
-            .join("-")
+        grouped(&self.0)
     }
 }
 
@@ -67,7 +44,8 @@ pub fn report_id(bytes: &[u8; 7]) -> String {
     format!("R-{}", encode_bits(bytes, 10))
 }
 
-fn encode_bits(bytes: &[u8], symbols: usize) -> String {
+/// `symbols` Crockford base32 symbols from the leading bits of `bytes` (which must hold enough).
+pub(crate) fn encode_bits(bytes: &[u8], symbols: usize) -> String {
     let mut out = String::with_capacity(symbols);
     let (mut acc, mut bits) = (0u32, 0u32);
     let mut iter = bytes.iter();
@@ -80,6 +58,40 @@ fn encode_bits(bytes: &[u8], symbols: usize) -> String {
         out.push(ALPHABET[((acc >> bits) & 31) as usize] as char);
     }
     out
+}
+
+/// Exactly `symbols` Crockford symbols read from text a person typed: any case, spaces and hyphens
+/// anywhere, and the usual confusions (O→0, I/L→1); canonical (upper case, no separators).
+pub(crate) fn read_symbols(input: &str, symbols: usize) -> Option<String> {
+    let mut out = String::with_capacity(symbols);
+    for c in input.chars() {
+        if c == '-' || c.is_whitespace() {
+            continue;
+        }
+        let c = match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        };
+        if !c.is_ascii() || !ALPHABET.contains(&(c as u8)) {
+            return None;
+        }
+        out.push(c);
+        if out.len() > symbols {
+            return None;
+        }
+    }
+    (out.len() == symbols).then_some(out)
+}
+
+/// Canonical symbols shown in groups of four: XXXX-XXXX-….
+pub(crate) fn grouped(canonical: &str) -> String {
+    canonical
+        .as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).expect("ascii"))
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use super::tree::Tree;
 
 /// A routing rule: (category or any, area subtree or any) → department. The most specific rule wins
 /// (deepest area, then exact category, then higher priority).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Rule {
     /// `None` = any category.
     pub category: Option<String>,

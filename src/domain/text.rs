@@ -16,6 +16,15 @@ pub enum Problem {
     },
     /// Not one month, one calendar quarter or one calendar year.
     NotAPeriod,
+    TooShort {
+        min: usize,
+    },
+    /// Not the same as the field it repeats (a password typed twice).
+    Mismatch,
+    /// Names something that must be new but already exists (a username).
+    Taken,
+    /// Not what was expected (a password or a code that is not the right one).
+    Wrong,
 }
 
 impl fmt::Display for Problem {
@@ -30,6 +39,10 @@ impl fmt::Display for Problem {
                 f,
                 "must make, with the other end, one month, one calendar quarter or one calendar year"
             ),
+            Problem::TooShort { min } => write!(f, "must be at least {min} characters"),
+            Problem::Mismatch => write!(f, "does not match"),
+            Problem::Taken => write!(f, "already exists"),
+            Problem::Wrong => write!(f, "is not correct"),
         }
     }
 }
@@ -40,38 +53,50 @@ pub enum Field {
     Area,
     Body,
     Category,
+    Code,
+    CurrentPassword,
     Department,
+    File,
     From,
     Of,
     Outcome,
     Password,
+    PasswordConfirm,
     Reason,
+    Role,
     Satisfaction,
     State,
     SubjectDepartment,
     SuggestedDepartment,
     Title,
     To,
+    Totp,
     Username,
 }
 
 impl Field {
-    pub const ALL: [Field; 16] = [
+    pub const ALL: [Field; 22] = [
         Field::Area,
         Field::Body,
         Field::Category,
+        Field::Code,
+        Field::CurrentPassword,
         Field::Department,
+        Field::File,
         Field::From,
         Field::Of,
         Field::Outcome,
         Field::Password,
+        Field::PasswordConfirm,
         Field::Reason,
+        Field::Role,
         Field::Satisfaction,
         Field::State,
         Field::SubjectDepartment,
         Field::SuggestedDepartment,
         Field::Title,
         Field::To,
+        Field::Totp,
         Field::Username,
     ];
 
@@ -81,18 +106,24 @@ impl Field {
             Field::Area => "area",
             Field::Body => "body",
             Field::Category => "category",
+            Field::Code => "code",
+            Field::CurrentPassword => "current_password",
             Field::Department => "department",
+            Field::File => "file",
             Field::From => "from",
             Field::Of => "of",
             Field::Outcome => "outcome",
             Field::Password => "password",
+            Field::PasswordConfirm => "password_confirm",
             Field::Reason => "reason",
+            Field::Role => "role",
             Field::Satisfaction => "satisfaction",
             Field::State => "state",
             Field::SubjectDepartment => "subject_department",
             Field::SuggestedDepartment => "suggested_department",
             Field::Title => "title",
             Field::To => "to",
+            Field::Totp => "totp",
             Field::Username => "username",
         }
     }

@@ -1,18 +1,17 @@
-//! Staff accounts, password checks and sessions.
+//! Signing in and sessions: the password (checked on the hashing pool, behind the gate of
+//! `login_gate`), then the second factor, then a session for the page cookie or an API token.
 use super::error::{Error, Result};
+use super::login_gate::Client;
+use super::passwords::{Busy, Lane};
+use super::two_factor::Factor;
 use super::{Actor, Role, Service};
 use crate::crypto::{random_bytes, token_hash};
-use crate::domain::text::Field;
-use crate::domain::text::Problem;
-use crate::store::{NewEvent, StaffRow};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use crate::domain::account::{self, ENROLMENT_TTL};
+use crate::store::{SessionKind, SessionRow, StaffRow, Tx};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
-use std::sync::{Arc, OnceLock};
-use tokio::sync::Semaphore;
 
 /// A signed-in staff member, as a request sees them.
 #[derive(Clone, Debug, Serialize)]
@@ -22,6 +21,12 @@ pub struct StaffUser {
     pub department: Option<String>,
     #[serde(skip)]
     pub csrf_token: SecretString,
+    /// The session's token hash: which of the account's sessions this is.
+    #[serde(skip)]
+    pub(crate) session_hash: Vec<u8>,
+    /// A half-way session: the password is checked, the second factor not yet enrolled.
+    #[serde(skip)]
+    pub enrolling: bool,
 }
 
 /// A new session: the token is shown to its holder once (the API's answer, the page's cookie).
@@ -31,180 +36,223 @@ pub struct Login {
     pub token: SecretString,
     pub role: Role,
     pub department: Option<String>,
+    /// Proof that this client has signed in to this account before; sent back with later sign-ins
+    /// (the page keeps it in a cookie), it keeps other people's failures from delaying this client.
+    #[serde(serialize_with = "super::views::reveal")]
+    pub device: SecretString,
     #[serde(skip)]
     pub csrf_token: SecretString,
+    /// Only the enrolment page is open to this session until a second factor is enrolled.
+    #[serde(skip)]
+    pub enrolment: bool,
 }
 
-/// argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane), run on the blocking pool with a
-/// bounded number at a time so a burst of logins cannot exhaust memory or starve the runtime.
-pub(super) struct Passwords {
-    permits: Arc<Semaphore>,
-    dummy: OnceLock<String>,
+/// What a sign-in sends.
+#[derive(Clone, Copy, Debug)]
+pub struct SignIn<'a> {
+    pub username: &'a str,
+    pub password: &'a str,
+    /// A six-digit code, or a recovery code; None or blank when left out.
+    pub totp: Option<&'a str>,
+    /// The device proof of an earlier sign-in, if the client kept one.
+    pub device: Option<&'a str>,
+    /// `Page` or `Api`: what the session is for.
+    pub kind: SessionKind,
 }
 
-fn argon() -> Argon2<'static> {
-    let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-}
-
-pub fn hash_password(password: &str) -> Result<String> {
-    let salt = SaltString::encode_b64(&random_bytes::<16>())
-        .map_err(|e| Error::internal(anyhow::anyhow!(e)))?;
-    argon()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| Error::internal(anyhow::anyhow!(e)))
-}
-
-impl Passwords {
-    pub(super) fn new() -> Passwords {
-        let n = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2);
-        Passwords {
-            permits: Arc::new(Semaphore::new(n)),
-            dummy: OnceLock::new(),
-        }
+impl SignIn<'_> {
+    fn code(&self) -> Option<&str> {
+        self.totp.map(str::trim).filter(|c| !c.is_empty())
     }
+}
 
-    /// Verify `password` against `hash`, or against a dummy hash when the account does not exist, so
-    /// that the answer takes the same time either way.
-    async fn verify(&self, password: String, hash: Option<String>) -> Result<bool> {
-        let exists = hash.is_some();
-        // Made on the first sign-in of any kind, so that it is not the unknown user who pays for it.
-        let dummy = self.dummy.get_or_init(|| {
-            hash_password(&B64URL.encode(random_bytes::<16>())).unwrap_or_default()
-        });
-        let hash = hash.unwrap_or_else(|| dummy.clone());
-        let _permit = self.permits.acquire().await.map_err(Error::internal)?;
-        let ok = tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&hash)
-                .map(|parsed| {
-                    argon()
-                        .verify_password(password.as_bytes(), &parsed)
-                        .is_ok()
-                })
-                .unwrap_or(false)
-        })
-        .await
-        .map_err(Error::internal)?;
-        Ok(ok && exists)
+/// The session identifier shown on the account page: the start of the token's hash.
+pub(super) fn session_id(token_hash: &[u8]) -> String {
+    hex::encode(&token_hash[..token_hash.len().min(8)])
+}
+
+/// The account as the audit log names someone acting on their own account.
+pub(super) fn actor_of(a: &StaffRow) -> Actor {
+    Actor::Staff(StaffUser {
+        username: a.username.clone(),
+        role: a.role,
+        department: a.department.clone(),
+        csrf_token: SecretString::default(),
+        session_hash: Vec::new(),
+        enrolling: false,
+    })
+}
+
+impl StaffUser {
+    /// Which of the account's sessions this request came with, as the account page names it.
+    pub fn session_id(&self) -> String {
+        session_id(&self.session_hash)
     }
 }
 
 impl Service {
-    pub async fn login(&self, username: &str, password: &str) -> Result<Login> {
-        let account = self.store().staff(username.trim()).await?;
+    pub async fn login(&self, input: SignIn<'_>) -> Result<Login> {
+        let username = input.username.trim();
+        let now = self.now();
+        let account = match account::username(username) {
+            Ok(name) => self.store().staff(&name).await?,
+            Err(_) => None,
+        };
+        let client = match (&account, input.device) {
+            (Some(a), Some(proof)) if self.device_proof_matches(a, proof) => Client::Known,
+            _ => Client::Unknown,
+        };
+        let gate = &self.inner.gate;
+        gate.check(username, client, now)
+            .map_err(|retry_after| Error::TooManyAttempts { retry_after })?;
         let hash = account
             .as_ref()
+            .filter(|a| a.has_password())
             .map(|a| a.password_hash.expose_secret().to_string());
+        let lane = match client {
+            Client::Known => Lane::Priority,
+            Client::Unknown => Lane::Normal,
+        };
+        let password = SecretString::from(input.password.to_string());
         let ok = self
             .inner
             .passwords
-            .verify(password.to_string(), hash)
-            .await?;
-        let Some(account) = account.filter(|a| ok && !a.disabled) else {
-            return Err(Error::InvalidCredentials);
+            .verify(lane, password, hash)
+            .await
+            .map_err(|Busy| Error::TooManyAttempts { retry_after: 1 })?;
+        let result = match account {
+            Some(a) if ok && !a.disabled => self.second_step(&a, &input).await,
+            _ => Err(self.refusal(&input)),
         };
-        let role = account.role;
+        match &result {
+            Ok(_) => gate.succeeded(username, client),
+            Err(
+                Error::InvalidCredentials
+                | Error::TotpRequired
+                | Error::TotpReused
+                | Error::TotpEnrolmentRequired,
+            ) => gate.failed(username, client, now),
+            Err(_) => {}
+        }
+        result
+    }
+
+    /// The answer to a wrong password or an unknown account: the same as to a missing code when a
+    /// code is required, so that leaving the code out never tells whether the password was right.
+    fn refusal(&self, input: &SignIn<'_>) -> Error {
+        if input.code().is_none() && self.settings().require_totp {
+            Error::TotpRequired
+        } else {
+            Error::InvalidCredentials
+        }
+    }
+
+    /// Password right: the second factor, then the session.
+    async fn second_step(&self, a: &StaffRow, input: &SignIn<'_>) -> Result<Login> {
+        let mut tx = self.store().begin().await?;
+        let mut recovery = false;
+        let kind = match (&a.totp, input.code()) {
+            (Some(_), Some(code)) => {
+                recovery = self.check_second_factor(&mut tx, a, code).await? == Factor::Recovery;
+                input.kind
+            }
+            (Some(_), None) => return Err(Error::TotpRequired),
+            (None, _) if !self.settings().require_totp => input.kind,
+            (None, _) if input.kind == SessionKind::Page => SessionKind::Enrolment,
+            // Without a code the answer is the one every missing code gets (see `refusal`).
+            (None, None) => return Err(Error::TotpRequired),
+            (None, Some(_)) => return Err(Error::TotpEnrolmentRequired),
+        };
+        let login = self.open_session(&mut tx, a, kind).await?;
+        if recovery {
+            // Worth an audit event: someone signed in without the phone.
+            let actor = actor_of(a);
+            let detail = serde_json::json!({});
+            self.account_event(&mut tx, &actor, "recovery_code_used", a, detail)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(login)
+    }
+
+    /// A new session for `a` in `tx`.
+    pub(super) async fn open_session(
+        &self,
+        tx: &mut Tx,
+        a: &StaffRow,
+        kind: SessionKind,
+    ) -> Result<Login> {
         let token = SecretString::from(B64URL.encode(random_bytes::<32>()));
         let csrf_token = SecretString::from(B64URL.encode(random_bytes::<32>()));
         let now = self.now();
-        let mut tx = self.store().begin().await?;
+        let ttl = match kind {
+            SessionKind::Enrolment => ENROLMENT_TTL,
+            _ => self.settings().session_ttl,
+        };
         tx.insert_session(
             &token_hash(token.expose_secret()),
-            &account.username,
+            &a.username,
             csrf_token.expose_secret(),
+            kind,
             now,
-            now + self.settings().session_ttl,
+            now + ttl,
         )
         .await?;
-        tx.commit().await?;
         Ok(Login {
             token,
-            role,
-            department: account.department,
+            role: a.role,
+            department: a.department.clone(),
+            device: self.device_proof(a),
             csrf_token,
+            enrolment: kind == SessionKind::Enrolment,
         })
     }
 
+    /// The device proof of `a`: `username.mac`, the MAC bound to the current password hash, so a
+    /// new password (or a reset) makes every earlier proof worthless.
+    pub(super) fn device_proof(&self, a: &StaffRow) -> SecretString {
+        let mac = self.keys().labelled_mac(
+            "device",
+            &format!("{}\0{}", a.username, a.password_hash.expose_secret()),
+        );
+        format!("{}.{}", a.username, B64URL.encode(&mac[..16])).into()
+    }
+
+    fn device_proof_matches(&self, a: &StaffRow, proof: &str) -> bool {
+        a.has_password()
+            && constant_time_eq::constant_time_eq(
+                self.device_proof(a).expose_secret().as_bytes(),
+                proof.trim().as_bytes(),
+            )
+    }
+
+    /// The signed-in staff member of a session token (full sessions only).
     pub async fn session(&self, token: &str) -> Result<StaffUser> {
-        let row = self.store().session(&token_hash(token), self.now()).await?;
-        let row = row.ok_or(Error::Unauthenticated)?;
+        self.session_of(token, false).await
+    }
+
+    /// The same, also for a half-way session that may only enrol a second factor.
+    pub async fn enrolment_session(&self, token: &str) -> Result<StaffUser> {
+        self.session_of(token, true).await
+    }
+
+    async fn session_of(&self, token: &str, enrolment: bool) -> Result<StaffUser> {
+        let hash = token_hash(token);
+        let row = self.store().session(&hash, self.now(), enrolment).await?;
+        let row: SessionRow = row.ok_or(Error::Unauthenticated)?;
         Ok(StaffUser {
             role: row.role,
             username: row.username,
             department: row.department,
             csrf_token: row.csrf_token,
+            session_hash: hash,
+            enrolling: row.kind == SessionKind::Enrolment,
         })
     }
 
     pub async fn logout(&self, token: &str) -> Result<()> {
         let mut tx = self.store().begin().await?;
         tx.delete_session(&token_hash(token)).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Create a staff account (command line). Desk and supervisor accounts belong to a department.
-    pub async fn create_user(
-        &self,
-        username: &str,
-        role: Role,
-        department: Option<&str>,
-        password: &str,
-    ) -> Result<()> {
-        let username = username.trim();
-        let valid_name = !username.is_empty()
-            && username.len() <= 64
-            && username
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-        if !valid_name {
-            return Err(Error::field(Field::Username, Problem::Invalid));
-        }
-        if password.chars().count() < 12 {
-            return Err(Error::field(Field::Password, Problem::Invalid));
-        }
-        let department = match (role, department) {
-            (Role::Admin, _) => department.map(str::to_string),
-            (_, None) => return Err(Error::field(Field::Department, Problem::Missing)),
-            (_, Some(code)) => Some(code.to_string()),
-        };
-        if let Some(code) = &department {
-            match self.store().department(code).await? {
-                Some(d) if !d.retired => {}
-                _ => return Err(Error::field(Field::Department, Problem::Unknown)),
-            }
-        }
-        if self.store().staff(username).await?.is_some() {
-            return Err(Error::Conflict);
-        }
-        let password_hash = hash_password(password)?;
-        let now = self.now();
-        let mut tx = self.store().begin().await?;
-        tx.insert_staff(
-            &StaffRow {
-                username: username.to_string(),
-                role,
-                department: department.clone(),
-                password_hash: password_hash.into(),
-                disabled: false,
-            },
-            now,
-        )
-        .await?;
-        let actor = Actor::System("cli");
-        tx.append_event(NewEvent {
-            kind: "staff_created".into(),
-            actor_role: actor.role().into(),
-            actor: actor.name(),
-            department,
-            detail: serde_json::json!({ "username": username, "role": role.as_str() }).to_string(),
-            at: now,
-            ..NewEvent::default()
-        })
-        .await?;
         tx.commit().await?;
         Ok(())
     }

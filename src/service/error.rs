@@ -15,6 +15,31 @@ pub enum Error {
     InvalidCredentials,
     #[error("sign in first")]
     Unauthenticated,
+    /// The account signs in with a second factor and none was sent (also the answer when the
+    /// password is wrong, so that leaving the code out never tells whether the password was right).
+    #[error("enter the six-digit code from your authenticator app, or one of your recovery codes")]
+    TotpRequired,
+    /// The code was right but has already been used: a code works once.
+    #[error("this code has already been used; wait for the next one")]
+    TotpReused,
+    /// Password right, but the account has no second factor yet and the deployment requires one:
+    /// it must be enrolled on the sign-in page first.
+    #[error("two-factor sign-in is not set up for this account yet; sign in on the web page to set it up")]
+    TotpEnrolmentRequired,
+    /// Too many failed sign-ins for this username, or for the whole service: wait this many seconds.
+    #[error("too many failed sign-ins; try again in {retry_after} seconds")]
+    TooManyAttempts { retry_after: i64 },
+    #[error("the setup code is not valid or has expired; ask an administrator for a new one")]
+    InvalidSetupCode,
+    /// Disabling or demoting the last administrator would leave nobody to administer.
+    #[error("this is the last active administrator account")]
+    LastAdmin,
+    /// An organisation file that does not validate; nothing was changed.
+    #[error("the organisation file was not applied: {0}")]
+    InvalidOrg(crate::domain::org::OrgError),
+    /// The organisation changed between the preview and the apply.
+    #[error("the organisation was changed since the preview; preview the file again")]
+    OrgChanged,
     #[error("your role may not do this")]
     Forbidden,
     #[error("not found")]

@@ -1,33 +1,49 @@
 //! Use cases: what reporters, desks, supervisors and operators can do, one file per use case. Each
 //! loads what it needs inside a transaction, asks the domain (the item's transitions, who may do
 //! what), and writes the result with its audit event through `write`. It knows nothing of HTTP.
+mod accounts;
 mod audit;
 mod auth;
 mod board;
 mod catalog;
 mod desk;
 mod error;
+mod login_gate;
+mod my_account;
 mod org;
 mod oversight;
+mod passwords;
 mod release;
 mod reporter;
+mod setup;
 mod staff_items;
 mod stats;
 mod sweep;
+mod two_factor;
 mod views;
 mod write;
 
 pub use crate::domain::access::Role;
+pub use crate::store::SessionKind;
+pub use accounts::{AccountView, AdminEvent, SetupCodeIssued};
 pub use audit::{saved_note, ChainStatus, Checkpoint, CheckpointMismatch};
-pub use auth::{Login, StaffUser};
+pub use auth::{Login, SignIn, StaffUser};
+pub use my_account::{MyAccount, SessionView};
+pub use org::{OrgPreview, OrgView};
+/// Password hashing threads by default: cores − 1, at least one.
+pub fn default_password_workers() -> usize {
+    passwords::Passwords::default_workers()
+}
 pub use board::{Board, BoardRow, BOARD_WINDOW};
 pub use error::{Error, Result};
 pub use org::DemoAccount;
 pub use oversight::TransferDecision;
 pub use reporter::NewReportInput;
+pub use setup::{SetupDone, SetupFinish, SetupStart};
 pub use staff_items::ItemQuery;
 pub use stats::{StatsQuery, StatsReport};
 pub use sweep::Swept;
+pub use two_factor::{Enrolment, EnrolmentDone};
 pub use views::*;
 
 use crate::crypto::Keyring;
@@ -49,6 +65,14 @@ pub struct Settings {
     pub stats_lag: i64,
     /// Public statistics: the smallest count, and smallest base of a rate or percentile, shown.
     pub stats_k: i64,
+    /// Staff must sign in with a second factor (off only for `--demo`).
+    pub require_totp: bool,
+    /// Threads that hash and check passwords (at most cores − 1).
+    pub password_workers: usize,
+    /// The delay after failed sign-ins for one username.
+    pub login_backoff: crate::domain::backoff::BackoffPolicy,
+    /// The service-wide budget of failed sign-ins per window.
+    pub login_budget: crate::domain::backoff::BudgetPolicy,
 }
 
 #[derive(Clone)]
@@ -61,7 +85,8 @@ struct Inner {
     keys: Keyring,
     clock: Arc<dyn Clock>,
     settings: Settings,
-    passwords: auth::Passwords,
+    passwords: passwords::Passwords,
+    gate: login_gate::LoginGate,
     stats: stats::StatsCache,
     organisation: catalog::OrgCache,
 }
@@ -107,8 +132,9 @@ impl Service {
                 store,
                 keys,
                 clock,
+                passwords: passwords::Passwords::new(settings.password_workers),
+                gate: login_gate::LoginGate::new(settings.login_backoff, settings.login_budget),
                 settings,
-                passwords: auth::Passwords::new(),
                 stats: stats::StatsCache::default(),
                 organisation: catalog::OrgCache::default(),
             }),

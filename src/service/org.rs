@@ -1,13 +1,46 @@
-//! The organisation file: import (all-or-nothing, idempotent by code), export, and the demo setup.
+//! The organisation file: import (all-or-nothing, idempotent by code) from the command line or by an
+//! administrator after a preview of what it would change, export, and the demo setup.
+use super::catalog::catalog_view;
 use super::error::{Error, Result};
-use super::{Actor, Role, Service};
-use crate::crypto::random_bytes;
-use crate::domain::org::{Area, Category, Department, Org, OrgError};
+use super::{Actor, Named, Role, Service, StaffUser};
+use crate::crypto::{random_bytes, token_hash};
+use crate::domain::org::{diff, Area, Category, Department, Org, OrgDiff, OrgError, Rule};
 use crate::domain::Span;
 use crate::store::{CategoryRow, NamedRow, NewEvent};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine;
 use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+
+/// The active organisation as the administrators' page shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct OrgView {
+    pub triage: String,
+    pub departments: Vec<Named>,
+    pub areas: Vec<Named>,
+    pub categories: Vec<CategoryView>,
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CategoryView {
+    pub code: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
+    pub acknowledge_within: String,
+    pub respond_within: String,
+    pub confirm_within: String,
+}
+
+/// What a file would change, against which version of the organisation (`base`: send it back with
+/// the file to apply exactly what was previewed).
+#[derive(Clone, Debug, Serialize)]
+pub struct OrgPreview {
+    pub changes: OrgDiff,
+    pub unchanged: bool,
+    pub base: String,
+}
 
 /// A demo account created by `serve --demo`; its password is printed once and not stored in clear.
 #[derive(Clone, Debug)]
@@ -22,11 +55,76 @@ impl Service {
     /// Import an org file. A bad file changes nothing and the error names its line.
     pub async fn import_org(&self, text: &str) -> std::result::Result<Org, ImportError> {
         let org = Org::parse(text).map_err(ImportError::Invalid)?;
-        self.apply_org(&org).await.map_err(ImportError::Failed)?;
+        self.apply_org(&org, &Actor::System("cli"))
+            .await
+            .map_err(ImportError::Failed)?;
         Ok(org)
     }
 
-    async fn apply_org(&self, org: &Org) -> Result<()> {
+    /// The organisation, for an administrator.
+    pub async fn org_view(&self, admin: &StaffUser) -> Result<OrgView> {
+        self.require_admin(admin)?;
+        let rows = self.store().catalog().await?;
+        let current = self.current_org().await?;
+        Ok(OrgView {
+            triage: current.triage,
+            departments: catalog_view(&rows).departments,
+            areas: catalog_view(&rows).areas,
+            categories: current
+                .categories
+                .into_iter()
+                .map(|c| CategoryView {
+                    code: c.code,
+                    name: c.name,
+                    name_en: c.name_en,
+                    acknowledge_within: c.acknowledge_within.to_string(),
+                    respond_within: c.respond_within.to_string(),
+                    confirm_within: c.confirm_within.to_string(),
+                })
+                .collect(),
+            rules: current.rules,
+        })
+    }
+
+    /// The current organisation file, for an administrator to download.
+    pub async fn org_file(&self, admin: &StaffUser) -> Result<String> {
+        self.require_admin(admin)?;
+        self.export_org().await
+    }
+
+    /// What importing `text` would change; nothing is changed.
+    pub async fn preview_org(&self, admin: &StaffUser, text: &str) -> Result<OrgPreview> {
+        self.require_admin(admin)?;
+        let next = Org::parse(text).map_err(Error::InvalidOrg)?;
+        let current = self.current_org().await?;
+        let changes = diff(&current, &next);
+        Ok(OrgPreview {
+            unchanged: changes.is_empty(),
+            changes,
+            base: version(&current),
+        })
+    }
+
+    /// Import `text` as an administrator, all or nothing. With `base` (from the preview), refused if
+    /// the organisation has changed since, so what is applied is what was previewed.
+    pub async fn apply_org_file(
+        &self,
+        admin: &StaffUser,
+        text: &str,
+        base: Option<&str>,
+    ) -> Result<OrgDiff> {
+        self.require_admin(admin)?;
+        let next = Org::parse(text).map_err(Error::InvalidOrg)?;
+        let current = self.current_org().await?;
+        if base.is_some_and(|b| !b.trim().is_empty() && b.trim() != version(&current)) {
+            return Err(Error::OrgChanged);
+        }
+        let changes = diff(&current, &next);
+        self.apply_org(&next, &Actor::Staff(admin.clone())).await?;
+        Ok(changes)
+    }
+
+    async fn apply_org(&self, org: &Org, actor: &Actor) -> Result<()> {
         let mut tx = self.store().begin().await?;
         tx.retire_all().await?;
         let named =
@@ -62,7 +160,6 @@ impl Service {
         let version = hex::encode(random_bytes::<8>());
         tx.set_setting(super::catalog::ORG_VERSION, &version)
             .await?;
-        let actor = Actor::System("cli");
         tx.append_event(NewEvent {
             kind: "org_imported".into(),
             actor_role: actor.role().into(),
@@ -86,7 +183,13 @@ impl Service {
 
     /// The active organisation, as an org file.
     pub async fn export_org(&self) -> Result<String> {
-        let rows = self.organisation().await?;
+        Ok(self.current_org().await?.to_toml())
+    }
+
+    /// The active organisation, parents before children; read afresh (not from the cache), since
+    /// an admin's preview must compare against what is stored now.
+    async fn current_org(&self) -> Result<Org> {
+        let rows = self.store().catalog().await?;
         let active = |r: &&NamedRow| !r.retired;
         let org = Org {
             triage: rows.triage.clone().unwrap_or_default(),
@@ -136,7 +239,7 @@ impl Service {
             areas: org.areas_parents_first().into_iter().cloned().collect(),
             ..org.clone()
         };
-        Ok(parents_first.to_toml())
+        Ok(parents_first)
     }
 
     pub async fn has_org(&self) -> Result<bool> {
@@ -180,6 +283,15 @@ impl Service {
                 password: SecretString::default(),
             });
         }
+        // Accounts are personal: the first department below the root gets a second clerk.
+        if let Some(d) = org.departments.iter().find(|d| d.parent.is_some()) {
+            accounts.push(DemoAccount {
+                username: format!("desk-{}-2", d.code),
+                role: Role::Desk,
+                department: Some(d.code.clone()),
+                password: SecretString::default(),
+            });
+        }
         for a in &mut accounts {
             a.password = B64URL.encode(random_bytes::<12>()).into();
             let password = a.password.expose_secret();
@@ -188,6 +300,11 @@ impl Service {
         }
         Ok(accounts)
     }
+}
+
+/// A short fingerprint of an organisation (of its file as exported).
+fn version(org: &Org) -> String {
+    hex::encode(&token_hash(&org.to_toml())[..12])
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -116,6 +116,15 @@ impl Store {
         Ok(on_pool!(self, c => sqlx::query_as(&sql).bind(report_id).fetch_all(c).await)?)
     }
 
+    /// The latest events about no report (accounts, the organisation), newest first: what the
+    /// administrators' pages list. A full scan of the chain's recent end; the list is short.
+    pub async fn administration_events(&self, limit: i64) -> Result<Vec<EventRow>> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE report_id IS NULL ORDER BY seq DESC LIMIT $1"
+        );
+        Ok(on_pool!(self, c => sqlx::query_as(&sql).bind(limit).fetch_all(c).await)?)
+    }
+
     /// The stored hash of event `seq`, if there is one.
     pub async fn event_hash(&self, seq: i64) -> Result<Option<Vec<u8>>> {
         let sql = "SELECT hash FROM events WHERE seq = $1";

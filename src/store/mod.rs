@@ -45,7 +45,7 @@ pub use events::{EventRow, NewEvent};
 pub use org::{CatalogRows, CategoryRow, DepartmentRow, NamedRow};
 pub use postgres::CHAIN_LOCK_KEY;
 pub use reports::{ItemFilter, MessageRow, NewMessage, Sealed, StoredItem};
-pub use staff::{SessionRow, StaffRow};
+pub use staff::{AccountRow, SessionKind, SessionRow, StaffRow};
 pub use stats::FactsRow;
 pub use writer::{Tx, WriteStats};
 

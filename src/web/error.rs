@@ -24,8 +24,8 @@ pub enum Error {
     CsrfFailed,
     #[error("the request body is too large")]
     TooLarge,
-    #[error("too many attempts; wait a few minutes and try again")]
-    RateLimited,
+    #[error("too many attempts; try again in {retry_after} seconds")]
+    RateLimited { retry_after: i64 },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -52,15 +52,28 @@ impl Error {
     pub fn status(&self) -> StatusCode {
         use ServiceError as S;
         match self {
-            Error::MalformedJson(_) | Error::Service(S::Field(_)) => StatusCode::BAD_REQUEST,
-            Error::Service(S::InvalidReceipt | S::InvalidCredentials | S::Unauthenticated) => {
-                StatusCode::UNAUTHORIZED
+            Error::MalformedJson(_) | Error::Service(S::Field(_) | S::InvalidOrg(_)) => {
+                StatusCode::BAD_REQUEST
             }
-            Error::CsrfFailed | Error::Service(S::Forbidden) => StatusCode::FORBIDDEN,
+            Error::Service(
+                S::InvalidReceipt
+                | S::InvalidCredentials
+                | S::Unauthenticated
+                | S::TotpRequired
+                | S::TotpReused
+                | S::InvalidSetupCode,
+            ) => StatusCode::UNAUTHORIZED,
+            Error::CsrfFailed | Error::Service(S::Forbidden | S::TotpEnrolmentRequired) => {
+                StatusCode::FORBIDDEN
+            }
             Error::Service(S::NotFound) => StatusCode::NOT_FOUND,
-            Error::Service(S::InvalidTransition(_) | S::Conflict) => StatusCode::CONFLICT,
+            Error::Service(
+                S::InvalidTransition(_) | S::Conflict | S::LastAdmin | S::OrgChanged,
+            ) => StatusCode::CONFLICT,
             Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Error::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Error::RateLimited { .. } | Error::Service(S::TooManyAttempts { .. }) => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Error::Service(S::Unavailable) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Service(S::Internal(_)) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -73,12 +86,20 @@ impl Error {
             Error::MalformedJson(_) => "malformed_json",
             Error::CsrfFailed => "csrf_failed",
             Error::TooLarge => "too_large",
-            Error::RateLimited => "rate_limited",
+            Error::RateLimited { .. } => "rate_limited",
             Error::Service(e) => match e {
                 S::Field(_) => "invalid_input",
                 S::InvalidReceipt => "invalid_receipt",
                 S::InvalidCredentials => "invalid_credentials",
                 S::Unauthenticated => "unauthenticated",
+                S::TotpRequired => "totp_required",
+                S::TotpReused => "totp_reused",
+                S::TotpEnrolmentRequired => "totp_enrolment_required",
+                S::TooManyAttempts { .. } => "rate_limited",
+                S::InvalidSetupCode => "invalid_setup_code",
+                S::LastAdmin => "last_admin",
+                S::InvalidOrg(_) => "invalid_org",
+                S::OrgChanged => "org_changed",
                 S::Forbidden => "forbidden",
                 S::NotFound => "not_found",
                 S::InvalidTransition(_) => "invalid_transition",
@@ -86,6 +107,25 @@ impl Error {
                 S::Unavailable => "unavailable",
                 S::Internal(_) => "internal",
             },
+        }
+    }
+
+    /// A page that shows this error (its status, and for a 429 the Retry-After header).
+    pub fn page(&self, html: axum::response::Html<String>) -> Response {
+        let mut resp = (self.status(), html).into_response();
+        if let Some(secs) = self.retry_after() {
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        resp
+    }
+
+    /// Seconds to wait before trying again, for a 429.
+    pub fn retry_after(&self) -> Option<i64> {
+        match self {
+            Error::RateLimited { retry_after }
+            | Error::Service(ServiceError::TooManyAttempts { retry_after }) => Some(*retry_after),
+            _ => None,
         }
     }
 }
@@ -98,6 +138,9 @@ pub struct ErrorInfo {
     pub field: Option<Field>,
     pub problem: Option<Problem>,
     pub message: String,
+    pub retry_after: Option<i64>,
+    /// A rejected organisation file: the line and the reason.
+    pub org: Option<(usize, String)>,
 }
 
 impl From<&Error> for ErrorInfo {
@@ -106,12 +149,18 @@ impl From<&Error> for ErrorInfo {
             Error::Service(ServiceError::Field(f)) => (Some(f.field), Some(f.problem.clone())),
             _ => (None, None),
         };
+        let org = match e {
+            Error::Service(ServiceError::InvalidOrg(o)) => Some((o.line, o.reason.clone())),
+            _ => None,
+        };
         ErrorInfo {
             status: e.status(),
             code: e.code(),
             field,
             problem,
             message: e.to_string(),
+            retry_after: e.retry_after(),
+            org,
         }
     }
 }
@@ -130,8 +179,19 @@ impl IntoResponse for Error {
         if let Error::Service(ServiceError::InvalidTransition(t)) = &self {
             error["state"] = t.from.as_str().into();
         }
+        if let Some(secs) = info.retry_after {
+            error["retry_after"] = secs.into();
+        }
+        if let Some((line, _)) = &info.org {
+            error["field"] = Field::File.as_str().into();
+            error["line"] = (*line).into();
+        }
         let status = info.status;
         let mut resp = (status, Json(serde_json::json!({ "error": error }))).into_response();
+        if let Some(secs) = info.retry_after {
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
         resp.extensions_mut().insert(Arc::new(info));
         resp
     }
@@ -151,13 +211,34 @@ pub fn localize(state: &AppState, lang: Lang, info: &ErrorInfo) -> String {
         }
         _ => {
             let s = t(&format!("errors.{}", info.code));
-            if s.is_empty() {
+            let s = if s.is_empty() {
                 info.message.clone()
             } else {
                 s
+            };
+            let s = match &info.org {
+                Some((line, reason)) => s
+                    .replace("{line}", &line.to_string())
+                    .replace("{reason}", reason),
+                None => s,
+            };
+            match info.retry_after {
+                Some(secs) => s.replace("{wait}", &wait_text(state, lang, secs)),
+                None => s,
             }
         }
     }
+}
+
+/// "in 30 seconds" / "3 分钟": a wait in whole seconds under a minute, else whole minutes (up).
+fn wait_text(state: &AppState, lang: Lang, secs: i64) -> String {
+    let t = |k: &str| state.templates.text(lang, k).unwrap_or_default();
+    let (key, n) = if secs < 60 {
+        ("units.seconds", secs.max(1))
+    } else {
+        ("units.minutes", (secs + 59) / 60)
+    };
+    t(key).replace("{n}", &n.to_string())
 }
 
 /// The catalog key under `problems.` that words `problem`, with the `{max}` and `{min}` it fills in.
@@ -169,6 +250,10 @@ pub fn problem_key(problem: &Problem) -> (&'static str, i64, i64) {
         Problem::Invalid => ("invalid", 0, 0),
         Problem::OutOfRange { min, max } => ("out_of_range", *max, *min),
         Problem::NotAPeriod => ("not_a_period", 0, 0),
+        Problem::TooShort { min } => ("too_short", 0, *min as i64),
+        Problem::Mismatch => ("mismatch", 0, 0),
+        Problem::Taken => ("taken", 0, 0),
+        Problem::Wrong => ("wrong", 0, 0),
     }
 }
 
@@ -183,10 +268,15 @@ pub async fn html_errors(State(state): State<AppState>, req: Request, next: Next
     };
     let message = localize(&state, lang, &info);
     let ctx = minijinja::context! { status => info.status.as_u16(), message => message, path => path, staff => () };
-    match state.templates.render("error.html", lang, ctx) {
+    let mut page = match state.templates.render("error.html", lang, ctx) {
         Ok(html) => (info.status, html).into_response(),
         Err(_) => (info.status, info.message.clone()).into_response(),
+    };
+    if let Some(wait) = resp.headers().get(axum::http::header::RETRY_AFTER) {
+        page.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, wait.clone());
     }
+    page
 }
 
 pub async fn not_found() -> Error {
@@ -207,7 +297,7 @@ pub mod every {
             Error::MalformedJson(String::new()),
             Error::CsrfFailed,
             Error::TooLarge,
-            Error::RateLimited,
+            Error::RateLimited { retry_after: 1 },
             Error::field(Field::Body, Problem::Missing),
             Error::Service(ServiceError::InvalidReceipt),
             Error::Service(ServiceError::InvalidCredentials),
@@ -218,13 +308,24 @@ pub mod every {
             Error::Service(ServiceError::Conflict),
             Error::Service(ServiceError::Unavailable),
             Error::internal(anyhow::anyhow!("test")),
+            Error::Service(ServiceError::TotpRequired),
+            Error::Service(ServiceError::TotpReused),
+            Error::Service(ServiceError::TotpEnrolmentRequired),
+            Error::Service(ServiceError::TooManyAttempts { retry_after: 1 }),
+            Error::Service(ServiceError::InvalidSetupCode),
+            Error::Service(ServiceError::LastAdmin),
+            Error::Service(ServiceError::InvalidOrg(crate::domain::org::OrgError {
+                line: 1,
+                reason: String::new(),
+            })),
+            Error::Service(ServiceError::OrgChanged),
         ];
         for e in &all {
             match e {
                 Error::MalformedJson(_)
                 | Error::CsrfFailed
                 | Error::TooLarge
-                | Error::RateLimited => {}
+                | Error::RateLimited { .. } => {}
                 Error::Service(s) => match s {
                     ServiceError::Field(_)
                     | ServiceError::InvalidReceipt
@@ -235,7 +336,15 @@ pub mod every {
                     | ServiceError::InvalidTransition(_)
                     | ServiceError::Conflict
                     | ServiceError::Unavailable
-                    | ServiceError::Internal(_) => {}
+                    | ServiceError::Internal(_)
+                    | ServiceError::TotpRequired
+                    | ServiceError::TotpReused
+                    | ServiceError::TotpEnrolmentRequired
+                    | ServiceError::TooManyAttempts { .. }
+                    | ServiceError::InvalidSetupCode
+                    | ServiceError::LastAdmin
+                    | ServiceError::InvalidOrg(_)
+                    | ServiceError::OrgChanged => {}
                 },
             }
         }
@@ -250,6 +359,10 @@ pub mod every {
             Problem::Invalid,
             Problem::OutOfRange { min: 0, max: 1 },
             Problem::NotAPeriod,
+            Problem::TooShort { min: 1 },
+            Problem::Mismatch,
+            Problem::Taken,
+            Problem::Wrong,
         ];
         for p in &all {
             match p {
@@ -258,7 +371,11 @@ pub mod every {
                 | Problem::Unknown
                 | Problem::Invalid
                 | Problem::OutOfRange { .. }
-                | Problem::NotAPeriod => {}
+                | Problem::NotAPeriod
+                | Problem::TooShort { .. }
+                | Problem::Mismatch
+                | Problem::Taken
+                | Problem::Wrong => {}
             }
         }
         all

@@ -1,5 +1,6 @@
 //! HTTP, grouped by audience: each folder has its pages and its JSON API side by side (reporter, desk,
-//! oversight, staff, public); what they share (errors, extractors, rendering, layers) sits here.
+//! oversight, staff, admin, public); what they share (errors, extractors, rendering, layers) sits here.
+mod admin;
 mod charts;
 mod desk;
 mod error;
@@ -7,7 +8,9 @@ mod extract;
 pub mod lang;
 mod middleware;
 mod oversight;
+pub mod proxy;
 mod public;
+mod qr;
 pub mod ratelimit;
 pub mod render;
 mod reporter;
@@ -22,12 +25,30 @@ use std::sync::Arc;
 /// Largest request body accepted: a 20,000-character report in the worst JSON escaping fits.
 pub const BODY_LIMIT: usize = 256 * 1024;
 
+/// How the service is reached: set from `--trusted-proxy` and `--public-origin`.
+#[derive(Clone, Debug, Default)]
+pub struct Deployment {
+    /// Peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<proxy::Cidr>,
+    /// The origin people use (`https://…`); form posts must come from it.
+    pub public_origin: Option<String>,
+}
+
+impl Deployment {
+    /// Mark the staff cookies Secure: the public origin is https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_origin
+            .as_deref()
+            .is_some_and(|o| o.starts_with("https://"))
+    }
+}
+
 #[derive(Clone)]
 pub struct AppState {
     pub service: Service,
     pub templates: Arc<render::Templates>,
-    /// Mark the staff cookie Secure (everything but a loopback-only bind).
-    pub secure_cookies: bool,
+    /// Proxies and the public origin.
+    pub deployment: Arc<Deployment>,
     /// Failed receipt lookups and logins, per keyed hash of the client address.
     pub limiter: Arc<ratelimit::RateLimiter>,
     /// Rendered public statistics of the current snapshot.
@@ -35,11 +56,11 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(service: Service, secure_cookies: bool) -> anyhow::Result<AppState> {
+    pub fn new(service: Service, deployment: Deployment) -> anyhow::Result<AppState> {
         Ok(AppState {
             service,
             templates: Arc::new(render::Templates::new()?),
-            secure_cookies,
+            deployment: Arc::new(deployment),
             limiter: Arc::new(ratelimit::RateLimiter::new(ratelimit::Policy::default())),
             stats_outputs: Arc::default(),
         })
@@ -55,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .merge(staff::router())
         .merge(desk::router())
         .merge(oversight::router())
+        .merge(admin::router())
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -65,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         .merge(staff::api())
         .merge(desk::api())
         .merge(oversight::api())
+        .merge(admin::api())
         .merge(public::api())
         .fallback(error::not_found);
     Router::new()
@@ -73,6 +96,10 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(axum::middleware::from_fn(middleware::access_log))
+        .layer(axum::middleware::from_fn_with_state(
+            state.deployment.clone(),
+            proxy::attach,
+        ))
         .with_state(state)
 }
 

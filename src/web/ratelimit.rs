@@ -56,40 +56,56 @@ impl RateLimiter {
         }
     }
 
-    fn with_bucket<T>(&self, addr: ClientAddr, f: impl FnOnce(&mut u32) -> T) -> T {
+    /// Run `f` on the address's failure count and the time left in the window.
+    fn with_bucket<T>(&self, addr: ClientAddr, f: impl FnOnce(&mut u32, Duration) -> T) -> T {
         let mut w = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         if w.started.elapsed() >= self.policy.window {
             *w = Window::fresh();
         }
+        let left = self.policy.window.saturating_sub(w.started.elapsed());
         let ip = addr.0.map(|ip| ip.to_string()).unwrap_or_default();
         let mut id = [0u8; 16];
         id.copy_from_slice(&hmac::sign(&w.key, ip.as_bytes()).as_ref()[..16]);
-        f(w.failures.entry(id).or_insert(0))
+        f(w.failures.entry(id).or_insert(0), left)
     }
 
     /// True while the address may still try.
     pub fn allowed(&self, addr: ClientAddr) -> bool {
-        self.with_bucket(addr, |n| *n < self.policy.max_failures)
+        self.wait(addr).is_none()
+    }
+
+    /// Whole seconds until the address may try again, or None while it may.
+    pub fn wait(&self, addr: ClientAddr) -> Option<i64> {
+        self.with_bucket(addr, |n, left| {
+            (*n >= self.policy.max_failures).then(|| left.as_secs_f64().ceil().max(1.0) as i64)
+        })
     }
 
     pub fn failed(&self, addr: ClientAddr) {
-        self.with_bucket(addr, |n| *n = n.saturating_add(1));
+        self.with_bucket(addr, |n, _| *n = n.saturating_add(1));
     }
 }
 
 /// Run a credential check under the limiter: refused while the address is over its limit, and a
-/// wrong receipt or password counts against it.
+/// wrong receipt, password, second factor or setup code counts against it.
 pub async fn limited<T>(
     limiter: &RateLimiter,
     addr: ClientAddr,
     check: impl std::future::Future<Output = crate::service::Result<T>>,
 ) -> crate::web::error::Result<T> {
     use crate::service::Error as S;
-    if !limiter.allowed(addr) {
-        return Err(crate::web::error::Error::RateLimited);
+    if let Some(retry_after) = limiter.wait(addr) {
+        return Err(crate::web::error::Error::RateLimited { retry_after });
     }
     let result = check.await;
-    if matches!(result, Err(S::InvalidReceipt | S::InvalidCredentials)) {
+    if matches!(
+        result,
+        Err(S::InvalidReceipt
+            | S::InvalidCredentials
+            | S::TotpRequired
+            | S::TotpReused
+            | S::InvalidSetupCode)
+    ) {
         limiter.failed(addr);
     }
     Ok(result?)
@@ -111,6 +127,7 @@ mod tests {
         l.failed(a);
         l.failed(a);
         assert!(!l.allowed(a));
+        assert!((1..=60).contains(&l.wait(a).unwrap()));
         assert!(l.allowed(b));
     }
 }

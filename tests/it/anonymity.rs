@@ -192,6 +192,7 @@ both_backends!(
     delay_and_dates,
     Options {
         release_delay: 30 * 60,
+        ..Options::default()
     }
 );
 

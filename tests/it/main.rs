@@ -3,8 +3,11 @@
 #[macro_use]
 mod support;
 
+mod accounts;
+mod admin_org;
 mod anonymity;
 mod api_loop;
+mod authorization;
 mod bad_input;
 mod cli;
 mod crash;
@@ -13,5 +16,7 @@ mod group_commit;
 mod html_loop;
 mod multi_instance;
 mod oversight;
+mod sign_in_limits;
 mod stats;
+mod two_factor;
 mod verify_log;

@@ -7,6 +7,7 @@
 //!
 //! `file` reads and prints the file as written, `validate` turns what was read into an [`Org`].
 
+mod diff;
 mod file;
 #[cfg(test)]
 mod tests;
@@ -16,6 +17,7 @@ use super::duration::Span;
 use super::tree::Tree;
 
 pub use super::routing::Rule;
+pub use diff::{diff, Changes, OrgDiff, RuleChanges, TriageChange};
 
 /// A validated organisation: everything an `org import` brings in, in file order.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,11 +2,11 @@
 //! credential a form carries taken out first: the receipt for reporters, the CSRF token for staff.
 use super::fields::Fields;
 use super::origin::same_origin;
-use super::staff::PageStaff;
+use super::staff::page_user;
 use crate::service::StaffUser;
 use crate::web::error::Error;
 use crate::web::AppState;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, Request};
 use axum::response::{IntoResponse, Response};
 use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
@@ -22,7 +22,7 @@ pub struct PageForm<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
     type Rejection = Error;
     async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
-        if !same_origin(req.headers()) {
+        if !same_origin(req.headers(), req.extensions()) {
             return Err(Error::CsrfFailed);
         }
         command(read(req, state).await?).map(PageForm)
@@ -36,7 +36,7 @@ pub struct ReceiptForm<T>(pub String, pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ReceiptForm<T> {
     type Rejection = Error;
     async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
-        if !same_origin(req.headers()) {
+        if !same_origin(req.headers(), req.extensions()) {
             return Err(Error::CsrfFailed);
         }
         let mut fields = read(req, state).await?;
@@ -51,33 +51,83 @@ pub struct StaffForm<T>(pub StaffUser, pub T);
 impl<T: DeserializeOwned + Send> FromRequest<AppState> for StaffForm<T> {
     type Rejection = Response;
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
-        let (mut parts, body) = req.into_parts();
-        let PageStaff(user) = PageStaff::from_request_parts(&mut parts, state).await?;
-        if !same_origin(&parts.headers) {
-            return Err(Error::CsrfFailed.into_response());
-        }
-        let checked = async {
-            let mut fields = read(Request::from_parts(parts, body), state).await?;
-            let csrf = fields.take("csrf").map_err(malformed)?;
-            if !tokens_match(&csrf, user.csrf_token.expose_secret()) {
-                return Err(Error::CsrfFailed);
-            }
-            command(fields)
-        };
-        match checked.await {
-            Ok(c) => Ok(StaffForm(user, c)),
-            Err(e) => Err(e.into_response()),
-        }
+        let (user, c) = staff_form(req, state, false).await?;
+        Ok(StaffForm(user, c))
     }
 }
 
-/// The body's fields; not a form → 400, too large → 413.
+/// The same for the second-factor enrolment page, which a half-way session (password checked, no
+/// second factor yet) may post to as well.
+pub struct EnrolmentForm<T>(pub StaffUser, pub T);
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for EnrolmentForm<T> {
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (user, c) = staff_form(req, state, true).await?;
+        Ok(EnrolmentForm(user, c))
+    }
+}
+
+async fn staff_form<T: DeserializeOwned>(
+    req: Request,
+    state: &AppState,
+    enrolment: bool,
+) -> Result<(StaffUser, T), Response> {
+    let (parts, body) = req.into_parts();
+    let user = page_user(&parts, state, enrolment).await?;
+    if !same_origin(&parts.headers, &parts.extensions) {
+        return Err(Error::CsrfFailed.into_response());
+    }
+    let checked = async {
+        let mut fields = read(Request::from_parts(parts, body), state).await?;
+        let csrf = fields.take("csrf").map_err(malformed)?;
+        if !tokens_match(&csrf, user.csrf_token.expose_secret()) {
+            return Err(Error::CsrfFailed);
+        }
+        command(fields)
+    };
+    match checked.await {
+        Ok(c) => Ok((user, c)),
+        Err(e) => Err(e.into_response()),
+    }
+}
+
+/// The body's fields; not a form → 400, too large → 413. A `multipart/form-data` body (a form with a
+/// file input) reads the same way, a file's content as its field's text.
 async fn read<S: Send + Sync>(req: Request, state: &S) -> Result<Fields, Error> {
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("multipart/form-data"));
+    if multipart {
+        return read_multipart(req, state).await;
+    }
     match axum::Form::<Vec<(String, String)>>::from_request(req, state).await {
         Ok(axum::Form(pairs)) => Ok(Fields::new(pairs)),
         Err(e) if e.status().as_u16() == 413 => Err(Error::TooLarge),
         Err(e) => Err(Error::MalformedJson(e.body_text())),
     }
+}
+
+async fn read_multipart<S: Send + Sync>(req: Request, state: &S) -> Result<Fields, Error> {
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        if e.status().as_u16() == 413 {
+            Error::TooLarge
+        } else {
+            Error::MalformedJson(e.body_text())
+        }
+    };
+    let mut form = axum::extract::Multipart::from_request(req, state)
+        .await
+        .map_err(|e| Error::MalformedJson(e.body_text()))?;
+    let mut pairs = Vec::new();
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        let name = field.name().unwrap_or_default().to_string();
+        let text = field.text().await.map_err(unreadable)?;
+        pairs.push((name, text));
+    }
+    Ok(Fields::new(pairs))
 }
 
 fn command<T: DeserializeOwned>(fields: Fields) -> Result<T, Error> {

@@ -8,8 +8,11 @@ mod origin;
 mod receipt;
 mod staff;
 
-pub use form::{NoFields, PageForm, ReceiptForm, StaffForm};
+pub use form::{EnrolmentForm, NoFields, PageForm, ReceiptForm, StaffForm};
 pub use json::ApiJson;
 pub use origin::same_origin;
 pub use receipt::ReceiptAuth;
-pub use staff::{bearer_token, session_token, ApiStaff, PageStaff, SESSION_COOKIE};
+pub use staff::{
+    bearer_token, cookie, session_token, ApiStaff, PageEnrolling, PageStaff, DEVICE_COOKIE,
+    SESSION_COOKIE,
+};

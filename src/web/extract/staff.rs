@@ -10,6 +10,8 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 
 pub const SESSION_COOKIE: &str = "zhiyan_session";
+/// The device proof of the last account signed in from this browser (sent only to /staff/login).
+pub const DEVICE_COOKIE: &str = "zhiyan_device";
 
 /// Staff on the API: `Authorization: Bearer <token>`.
 pub struct ApiStaff(pub StaffUser);
@@ -30,6 +32,11 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 }
 
 pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, SESSION_COOKIE)
+}
+
+/// The value of cookie `wanted`, if the request has a non-empty one.
+pub fn cookie(headers: &HeaderMap, wanted: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
@@ -37,7 +44,7 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
         .flat_map(|v| v.split(';'))
         .find_map(|c| {
             let (name, value) = c.trim().split_once('=')?;
-            (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_string())
+            (name == wanted && !value.is_empty()).then(|| value.to_string())
         })
 }
 
@@ -47,13 +54,38 @@ pub struct PageStaff(pub StaffUser);
 impl FromRequestParts<AppState> for PageStaff {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let lang = Lang::from_parts(parts);
-        let login = || Redirect::to(&format!("/staff/login{}", lang.query())).into_response();
-        let token = session_token(&parts.headers).ok_or_else(login)?;
-        match state.service.session(&token).await {
-            Ok(user) => Ok(PageStaff(user)),
-            Err(ServiceError::Unauthenticated) => Err(login()),
-            Err(e) => Err(Error::from(e).into_response()),
-        }
+        page_user(parts, state, false).await.map(PageStaff)
+    }
+}
+
+/// The second-factor enrolment page: a full session, or a half-way one that may only enrol.
+pub struct PageEnrolling(pub StaffUser);
+
+impl FromRequestParts<AppState> for PageEnrolling {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        page_user(parts, state, true).await.map(PageEnrolling)
+    }
+}
+
+/// The signed-in member of the session cookie (half-way sessions too when `enrolment`); without
+/// one, a redirect to the sign-in page.
+pub(super) async fn page_user(
+    parts: &Parts,
+    state: &AppState,
+    enrolment: bool,
+) -> Result<StaffUser, Response> {
+    let lang = Lang::from_parts(parts);
+    let login = || Redirect::to(&format!("/staff/login{}", lang.query())).into_response();
+    let token = session_token(&parts.headers).ok_or_else(login)?;
+    let user = if enrolment {
+        state.service.enrolment_session(&token).await
+    } else {
+        state.service.session(&token).await
+    };
+    match user {
+        Ok(user) => Ok(user),
+        Err(ServiceError::Unauthenticated) => Err(login()),
+        Err(e) => Err(Error::from(e).into_response()),
     }
 }

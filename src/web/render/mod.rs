@@ -28,7 +28,7 @@ pub fn render(
     staff: Option<&StaffUser>,
     ctx: Value,
 ) -> Result<Html<String>> {
-    let staff_ctx = staff.map(|s| context! { username => s.username, role => s.role.as_str(), department => s.department });
+    let staff_ctx = staff.map(|s| context! { username => s.username, role => s.role.as_str(), department => s.department, enrolling => s.enrolling });
     let csrf = staff
         .map(|s| s.csrf_token.expose_secret().to_string())
         .unwrap_or_default();

@@ -21,6 +21,8 @@ pub(super) const TEMPLATES: &[(&str, &str)] = embedded![
     "partials/item_filter.html",
     "partials/item_table.html",
     "partials/messages.html",
+    "partials/rules.html",
+    "partials/enrol_steps.html",
     "public/home.html",
     "public/stats.html",
     "reporter/new.html",
@@ -29,9 +31,19 @@ pub(super) const TEMPLATES: &[(&str, &str)] = embedded![
     "reporter/follow_show.html",
     "staff/login.html",
     "staff/item.html",
+    "staff/account.html",
+    "staff/enrol.html",
+    "staff/recovery_codes.html",
+    "staff/setup_enter.html",
+    "staff/setup.html",
     "desk/inbox.html",
     "oversight/list.html",
     "oversight/board.html",
+    "admin/accounts.html",
+    "admin/account.html",
+    "admin/setup_code.html",
+    "admin/org.html",
+    "admin/org_preview.html",
 ];
 
 pub const STYLESHEET: &str = include_str!("../../../templates/static/style.css");

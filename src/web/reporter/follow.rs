@@ -47,7 +47,7 @@ async fn report_page(
             let ctx = context! { report => report, receipt => receipt, names => names(&catalog), notice => notice, error => () };
             Ok(render(s, lang, "reporter/follow_show.html", "/follow", None, ctx)?.into_response())
         }
-        Err(e @ (Error::Service(ServiceError::InvalidReceipt) | Error::RateLimited)) => {
+        Err(e @ (Error::Service(ServiceError::InvalidReceipt) | Error::RateLimited { .. })) => {
             let message = localize(s, lang, &ErrorInfo::from(&e));
             let page = render(
                 s,
@@ -57,7 +57,7 @@ async fn report_page(
                 None,
                 context! { error => message },
             )?;
-            Ok((e.status(), page).into_response())
+            Ok(e.page(page))
         }
         Err(e) => Err(e),
     }
@@ -74,7 +74,7 @@ async fn after(
 ) -> Result<Response> {
     match result {
         Ok(()) => report_page(s, lang, addr, receipt, Some(notice)).await,
-        Err(Error::Service(ServiceError::InvalidReceipt) | Error::RateLimited) => {
+        Err(Error::Service(ServiceError::InvalidReceipt) | Error::RateLimited { .. }) => {
             report_page(s, lang, addr, receipt, None).await
         }
         Err(e) => {

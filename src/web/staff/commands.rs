@@ -5,14 +5,46 @@ use serde::Deserialize;
 pub struct SignIn {
     pub username: String,
     pub password: String,
-    /// Reserved by API.md; second factors are not implemented yet, so a value is ignored.
+    /// The six-digit code from the authenticator app, or a recovery code.
     #[serde(default)]
-    #[allow(dead_code)]
     pub totp: Option<String>,
+    /// The device proof an earlier sign-in answered with (the page keeps it in a cookie instead).
+    #[serde(default)]
+    pub device: Option<String>,
 }
 
 /// A message to the reporter, from the desk or a supervisor.
 #[derive(Deserialize)]
 pub struct Message {
     pub body: String,
+}
+
+#[derive(Deserialize)]
+pub struct ChangePassword {
+    pub current_password: String,
+    pub password: String,
+    /// The page asks for the new password twice; the API need not.
+    #[serde(default)]
+    pub password_confirm: Option<String>,
+}
+
+/// A code from the authenticator app, confirming an enrolment.
+#[derive(Deserialize)]
+pub struct ConfirmTotp {
+    pub totp: String,
+}
+
+#[derive(Deserialize)]
+pub struct SetupCode {
+    pub code: String,
+}
+
+#[derive(Deserialize)]
+pub struct CompleteSetup {
+    pub code: String,
+    pub password: String,
+    #[serde(default)]
+    pub password_confirm: Option<String>,
+    #[serde(default)]
+    pub totp: Option<String>,
 }

@@ -1,80 +1,88 @@
 //! The sign-in page and signing out.
 use super::commands::SignIn;
-use crate::service::{Error as ServiceError, Role};
+use super::{cookies, home};
+use crate::service::{Error as ServiceError, SessionKind, SignIn as Credentials};
 use crate::web::error::{localize, Error, ErrorInfo, Result};
-use crate::web::extract::{same_origin, session_token, PageForm, SESSION_COOKIE};
+use crate::web::extract::{cookie, same_origin, session_token, PageForm, DEVICE_COOKIE};
 use crate::web::lang::Lang;
 use crate::web::ratelimit::{limited, ClientAddr};
 use crate::web::render::render;
 use crate::web::AppState;
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
-use secrecy::ExposeSecret;
+
+fn login_page(
+    s: &AppState,
+    lang: Lang,
+    error: Option<String>,
+    username: &str,
+) -> Result<Html<String>> {
+    let ctx = context! {
+        error => error,
+        username => username,
+        totp_required => s.service.totp_required(),
+    };
+    render(s, lang, "staff/login.html", "/staff/login", None, ctx)
+}
 
 pub async fn login_form(State(s): State<AppState>, lang: Lang) -> Result<Html<String>> {
-    render(
-        &s,
-        lang,
-        "staff/login.html",
-        "/staff/login",
-        None,
-        context! { error => (), username => "" },
-    )
+    login_page(&s, lang, None, "")
 }
 
 pub async fn login(
     State(s): State<AppState>,
     lang: Lang,
     addr: ClientAddr,
+    headers: HeaderMap,
     PageForm(f): PageForm<SignIn>,
 ) -> Result<Response> {
-    match limited(&s.limiter, addr, s.service.login(&f.username, &f.password)).await {
+    let device = cookie(&headers, DEVICE_COOKIE);
+    let credentials = Credentials {
+        username: &f.username,
+        password: &f.password,
+        totp: f.totp.as_deref(),
+        device: device.as_deref(),
+        kind: SessionKind::Page,
+    };
+    match limited(&s.limiter, addr, s.service.login(credentials)).await {
         Ok(login) => {
-            let home = if login.role == Role::Supervisor {
-                "/oversight"
+            let next = if login.enrolment {
+                "/staff/account/totp"
             } else {
-                "/desk"
+                home(login.role)
             };
-            let secure = if s.secure_cookies { "; Secure" } else { "" };
-            let cookie = format!(
-                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict{secure}",
-                login.token.expose_secret()
-            );
-            Ok((
-                [(header::SET_COOKIE, cookie)],
-                Redirect::to(&format!("{home}{}", lang.query())),
-            )
-                .into_response())
+            let mut resp = Redirect::to(&format!("{next}{}", lang.query())).into_response();
+            cookies::signed_in(&s, &mut resp, &login);
+            Ok(resp)
         }
-        Err(e @ (Error::Service(ServiceError::InvalidCredentials) | Error::RateLimited)) => {
+        Err(
+            e @ (Error::Service(
+                ServiceError::InvalidCredentials
+                | ServiceError::TotpRequired
+                | ServiceError::TotpReused
+                | ServiceError::TooManyAttempts { .. },
+            )
+            | Error::RateLimited { .. }),
+        ) => {
             let message = localize(&s, lang, &ErrorInfo::from(&e));
-            let page = render(
-                &s,
-                lang,
-                "staff/login.html",
-                "/staff/login",
-                None,
-                context! { error => message, username => f.username },
-            )?;
-            Ok((e.status(), page).into_response())
+            let page = login_page(&s, lang, Some(message), &f.username)?;
+            Ok(e.page(page))
         }
         Err(e) => Err(e),
     }
 }
 
-pub async fn logout(State(s): State<AppState>, lang: Lang, headers: HeaderMap) -> Result<Response> {
-    if !same_origin(&headers) {
+pub async fn logout(State(s): State<AppState>, lang: Lang, parts: Parts) -> Result<Response> {
+    if !same_origin(&parts.headers, &parts.extensions) {
         return Err(Error::CsrfFailed);
     }
-    if let Some(token) = session_token(&headers) {
+    if let Some(token) = session_token(&parts.headers) {
         s.service.logout(&token).await?;
     }
-    let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-    Ok((
-        [(header::SET_COOKIE, cookie)],
-        Redirect::to(&format!("/{}", lang.query())),
-    )
-        .into_response())
+    let mut resp = Redirect::to(&format!("/{}", lang.query())).into_response();
+    cookies::signed_out(&s, &mut resp);
+    Ok(resp)
 }

@@ -3,23 +3,38 @@
 //! organisation imported, and time from a FixedClock the test moves, so nothing sleeps.
 use super::pg::PgDatabase;
 use axum::Router;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use zhiyan::crypto::Keyring;
 use zhiyan::domain::item::Item;
 use zhiyan::domain::FixedClock;
 use zhiyan::service::{Service, Settings};
 use zhiyan::store::Store;
+use zhiyan::web::Deployment;
 
 /// 2026-11-20T02:00:00Z, a Friday morning in UTC+8.
 pub const T0: i64 = 1_795_140_000;
 
 const ORG: &str = include_str!("../fixtures/org.toml");
 
-/// Test app options; the default releases reporter text at once.
+/// Test app options; the default releases reporter text at once and requires two-factor sign-in.
 #[derive(Default)]
 pub struct Options {
     pub release_delay: i64,
+    /// Trusted proxies and the public origin.
+    pub deployment: Deployment,
+    /// Two-factor sign-in not required, as with `--demo`.
+    pub demo: bool,
+    /// Failed sign-ins per minute the service allows from unknown clients (else the default).
+    pub login_budget: Option<u32>,
+}
+
+/// What the test knows of an account's authenticator: its secret, and the last step it used.
+#[derive(Clone, Debug)]
+pub struct Authenticator {
+    pub secret: Vec<u8>,
+    pub last_step: i64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +54,17 @@ pub struct TestApp {
     pub dir: Arc<tempfile::TempDir>,
     pub database_url: String,
     pg: Option<Arc<PgDatabase>>,
+    deployment: Deployment,
+    /// Every enrolled test account's authenticator, shared by the app's instances like a phone.
+    pub authenticators: Arc<Mutex<HashMap<String, Authenticator>>>,
+}
+
+/// What every instance of one app shares besides the database.
+struct Shared {
+    dir: Arc<tempfile::TempDir>,
+    pg: Option<Arc<PgDatabase>>,
+    deployment: Deployment,
+    authenticators: Arc<Mutex<HashMap<String, Authenticator>>>,
 }
 
 impl TestApp {
@@ -58,17 +84,26 @@ impl TestApp {
         };
         let store = Store::connect(&database_url, 2).await.unwrap();
         store.migrate().await.unwrap();
-        let settings = Settings {
+        let mut settings = Settings {
             release_delay: opts.release_delay,
             // Deadline tests move the clock by weeks; staff sessions must outlive that.
             session_ttl: 90 * 86_400,
+            require_totp: !opts.demo,
             ..Settings::default()
         };
+        if let Some(n) = opts.login_budget {
+            settings.login_budget.max_failures = n;
+        }
+        let shared = Shared {
+            dir: Arc::new(dir),
+            pg,
+            deployment: opts.deployment,
+            authenticators: Arc::default(),
+        };
         let app = TestApp::build(
-            Arc::new(dir),
+            shared,
             database_url,
             store,
-            pg,
             FixedClock::at(T0),
             settings,
             zhiyan::store::DEFAULT_ACQUIRE_TIMEOUT,
@@ -94,20 +129,25 @@ impl TestApp {
     }
 
     async fn build(
-        dir: Arc<tempfile::TempDir>,
+        shared: Shared,
         database_url: String,
         store: Store,
-        pg: Option<Arc<PgDatabase>>,
         clock: FixedClock,
         settings: Settings,
         acquire_timeout: Duration,
     ) -> TestApp {
+        let Shared {
+            dir,
+            pg,
+            deployment,
+            authenticators,
+        } = shared;
         let service_store = Store::connect_with(&database_url, 5, acquire_timeout)
             .await
             .unwrap();
         let keys = Keyring::load_or_create(&dir.path().join("keys")).unwrap();
         let service = Service::new(service_store, keys, Arc::new(clock.clone()), settings);
-        let state = zhiyan::web::AppState::new(service.clone(), false).unwrap();
+        let state = zhiyan::web::AppState::new(service.clone(), deployment.clone()).unwrap();
         TestApp {
             router: zhiyan::web::router(state),
             service,
@@ -116,6 +156,8 @@ impl TestApp {
             dir,
             database_url,
             pg,
+            deployment,
+            authenticators,
         }
     }
 
@@ -130,11 +172,16 @@ impl TestApp {
     /// waiting at most `acquire_timeout` for a connection. Its `store` is this app's: the test looks
     /// at the database directly, never through the instance's way in.
     pub async fn instance_on(&self, database_url: &str, acquire_timeout: Duration) -> TestApp {
+        let shared = Shared {
+            dir: self.dir.clone(),
+            pg: self.pg.clone(),
+            deployment: self.deployment.clone(),
+            authenticators: self.authenticators.clone(),
+        };
         TestApp::build(
-            self.dir.clone(),
+            shared,
             database_url.to_string(),
             self.store.clone(),
-            self.pg.clone(),
             self.clock.clone(),
             self.service.settings().clone(),
             acquire_timeout,

@@ -3,6 +3,7 @@
 //! as what its users do.
 #[macro_use]
 mod backends;
+mod admin;
 mod app;
 pub mod binary;
 mod desk;
@@ -13,12 +14,12 @@ mod pages;
 pub mod pg;
 mod public;
 mod reporter;
-mod staff;
+pub mod staff;
 mod supervisor;
 
 pub use app::{Db, Options, TestApp, T0};
 pub use desk::Desk;
-pub use http::{api_request, form_request, Resp};
+pub use http::{api_request, form_request, urlencode, Resp};
 pub use pages::{between, csrf_token, StaffPages};
 pub use reporter::{BODY, TITLE};
 pub use supervisor::Supervisor;
