@@ -26,6 +26,10 @@ pub mod defaults {
     /// Failed staff sign-ins the whole service allows per minute from clients not known to the
     /// account (see `domain::backoff`).
     pub const LOGIN_FAILURE_BUDGET: u32 = 60;
+    /// Staff see an area only down to the deepest level where at least this many cadres work.
+    pub const AREA_K: u32 = 20;
+    /// How often the public checkpoint of the audit log is signed.
+    pub const CHECKPOINT_INTERVAL: &str = "1h";
 }
 
 fn span(text: &str) -> Span {
@@ -143,6 +147,14 @@ pub struct ServeArgs {
     /// past it those are refused until the minute ends.
     #[arg(long, env = "ZHIYAN_LOGIN_FAILURE_BUDGET", default_value_t = defaults::LOGIN_FAILURE_BUDGET)]
     pub login_failure_budget: u32,
+    /// Staff see a report's area only down to the deepest level where at least this many cadres work
+    /// (headcounts from the organisation file; 0 shows every area as chosen).
+    #[arg(long, env = "ZHIYAN_AREA_K", default_value_t = defaults::AREA_K)]
+    pub area_k: u32,
+    /// How often the public checkpoint of the audit log (`/api/v1/log/head`, the stats page) is
+    /// signed; between two, the public sees the same one. 0s publishes the live head.
+    #[arg(long, env = "ZHIYAN_CHECKPOINT_INTERVAL", default_value = defaults::CHECKPOINT_INTERVAL, value_parser = Span::parse)]
+    pub checkpoint_interval: Span,
 }
 
 impl ServeArgs {
@@ -168,6 +180,8 @@ impl ServeArgs {
                 max_failures: self.login_failure_budget.max(1),
                 ..Default::default()
             },
+            area_k: i64::from(self.area_k),
+            checkpoint_interval: self.checkpoint_interval.seconds(),
             ..Settings::default()
         }
     }
@@ -197,6 +211,8 @@ impl Default for Settings {
                 max_failures: defaults::LOGIN_FAILURE_BUDGET,
                 ..Default::default()
             },
+            area_k: i64::from(defaults::AREA_K),
+            checkpoint_interval: span(defaults::CHECKPOINT_INTERVAL).seconds(),
         }
     }
 }

@@ -107,25 +107,29 @@ impl Keyring {
     }
 
     /// Seal `plain` for one field of one report. The report id and the field name are bound as
-    /// associated data, so sealed text cannot be moved to another report or field unnoticed.
+    /// associated data, so sealed text cannot be moved to another report or field unnoticed. The
+    /// text is padded to a size bucket first (`pad`), so the stored length says only which bucket
+    /// it fell in; the key id carries the format (`PADDED_V1`), which is bound as associated data too.
     pub fn seal(&self, report_id: &str, field: &str, plain: &str) -> Sealed {
         let key = &self.sealing[&self.current];
         let nonce_bytes = random_bytes::<NONCE_LEN>();
-        let mut buf = plain.as_bytes().to_vec();
+        let mut buf = pad(plain.as_bytes());
         key.seal_in_place_append_tag(
             Nonce::assume_unique_for_key(nonce_bytes),
-            Aad::from(aad(report_id, field)),
+            Aad::from(aad(Format::Padded, report_id, field)),
             &mut buf,
         )
         .expect("AES-GCM sealing cannot fail for in-memory text");
         let mut blob = nonce_bytes.to_vec();
         blob.extend_from_slice(&buf);
         Sealed {
-            key_id: self.current.clone(),
+            key_id: format!("{PADDED_V1}{}", self.current),
             blob,
         }
     }
 
+    /// Open what `seal` sealed, and text sealed before padding existed (a bare key id): both
+    /// formats stay readable, so a database from before keeps working.
     pub fn open(
         &self,
         report_id: &str,
@@ -133,6 +137,10 @@ impl Keyring {
         key_id: &str,
         blob: &[u8],
     ) -> Result<String, OpenError> {
+        let (format, key_id) = match key_id.strip_prefix(PADDED_V1) {
+            Some(id) => (Format::Padded, id),
+            None => (Format::Plain, key_id),
+        };
         let key = self.sealing.get(key_id).ok_or(OpenError)?;
         if blob.len() < NONCE_LEN {
             return Err(OpenError);
@@ -140,9 +148,13 @@ impl Keyring {
         let (nonce, sealed) = blob.split_at(NONCE_LEN);
         let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| OpenError)?;
         let mut buf = sealed.to_vec();
-        let plain = key
-            .open_in_place(nonce, Aad::from(aad(report_id, field)), &mut buf)
+        let opened = key
+            .open_in_place(nonce, Aad::from(aad(format, report_id, field)), &mut buf)
             .map_err(|_| OpenError)?;
+        let plain = match format {
+            Format::Padded => unpad(opened).ok_or(OpenError)?,
+            Format::Plain => opened,
+        };
         String::from_utf8(plain.to_vec()).map_err(|_| OpenError)
     }
 
@@ -185,8 +197,57 @@ impl KeyringFile {
     }
 }
 
-fn aad(report_id: &str, field: &str) -> Vec<u8> {
-    format!("zhiyan/v1\0{report_id}\0{field}").into_bytes()
+/// The prefix of the key id of padded sealed text: `p1:<key id>`. A bare key id is the first format
+/// (no padding). Key ids never contain `:`, so the two cannot be confused.
+pub const PADDED_V1: &str = "p1:";
+
+/// The smallest padded size; every bucket is a power of two from here.
+pub const MIN_BUCKET: usize = 256;
+
+/// Bytes of the length prefix in front of the padded text.
+const LENGTH_PREFIX: usize = 4;
+
+#[derive(Clone, Copy)]
+enum Format {
+    /// Before padding: the text as it was.
+    Plain,
+    /// `pad`: a length prefix, the text, zeros up to the bucket.
+    Padded,
+}
+
+fn aad(format: Format, report_id: &str, field: &str) -> Vec<u8> {
+    let version = match format {
+        Format::Plain => "zhiyan/v1",
+        Format::Padded => "zhiyan/v2",
+    };
+    format!("{version}\0{report_id}\0{field}").into_bytes()
+}
+
+/// The bucket `len` bytes of text are padded to: the smallest power of two, at least `MIN_BUCKET`,
+/// that holds the text and its length prefix.
+pub fn bucket(len: usize) -> usize {
+    (len + LENGTH_PREFIX).next_power_of_two().max(MIN_BUCKET)
+}
+
+/// The text behind a 4-byte big-endian length, then zeros up to its bucket. The length says exactly
+/// where the text ends, whatever bytes it ends with.
+fn pad(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bucket(text.len()));
+    let len = u32::try_from(text.len()).expect("sealed text is far below 4 GiB");
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(text);
+    out.resize(bucket(text.len()), 0);
+    out
+}
+
+/// The text `pad` wrapped; None unless the prefix fits and everything after the text is zero.
+fn unpad(padded: &[u8]) -> Option<&[u8]> {
+    let (prefix, rest) = padded.split_first_chunk::<LENGTH_PREFIX>()?;
+    let len = usize::try_from(u32::from_be_bytes(*prefix)).ok()?;
+    if len > rest.len() || rest[len..].iter().any(|b| *b != 0) {
+        return None;
+    }
+    Some(&rest[..len])
 }
 
 fn write_private(path: &PathBuf, bytes: &[u8]) -> anyhow::Result<()> {
@@ -232,6 +293,83 @@ mod tests {
         );
         assert!(k.open("R-2", "body", &s.key_id, &s.blob).is_err());
         assert!(k.open("R-1", "title", &s.key_id, &s.blob).is_err());
+    }
+
+    /// Sealed text as it was stored before padding: the key id alone, the text as it was.
+    fn seal_unpadded(k: &Keyring, report_id: &str, field: &str, plain: &str) -> Sealed {
+        let nonce_bytes = random_bytes::<NONCE_LEN>();
+        let mut buf = plain.as_bytes().to_vec();
+        k.sealing[&k.current]
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce_bytes),
+                Aad::from(aad(Format::Plain, report_id, field)),
+                &mut buf,
+            )
+            .unwrap();
+        let mut blob = nonce_bytes.to_vec();
+        blob.extend_from_slice(&buf);
+        Sealed {
+            key_id: k.current.clone(),
+            blob,
+        }
+    }
+
+    #[test]
+    fn sealed_lengths_fall_in_buckets_and_open_exactly() {
+        let k = Keyring::ephemeral();
+        let overhead = NONCE_LEN + 16;
+        // Around each edge: the text plus its 4-byte prefix just fits, or just does not.
+        for (len, expect) in [
+            (0, 256),
+            (1, 256),
+            (252, 256),
+            (253, 512),
+            (508, 512),
+            (509, 1024),
+            (60_000, 65_536),
+            (65_533, 131_072),
+        ] {
+            // Trailing zeros and spaces are text too, and must come back.
+            let mut text = "检".repeat(len / 3);
+            while text.len() + 2 < len {
+                text.push('x');
+            }
+            text.push_str(&"\0 "[..len - text.len()]);
+            assert_eq!(text.len(), len);
+            let s = k.seal("R-1", "body", &text);
+            assert_eq!(s.blob.len() - overhead, expect, "{len} bytes");
+            assert!(s.key_id.starts_with(PADDED_V1));
+            assert_eq!(k.open("R-1", "body", &s.key_id, &s.blob).unwrap(), text);
+        }
+        assert_eq!(bucket(252), 256);
+        assert_eq!(bucket(253), 512);
+    }
+
+    #[test]
+    fn text_sealed_before_padding_still_opens() {
+        let k = Keyring::ephemeral();
+        let old = seal_unpadded(&k, "R-1", "title", "旧的标题");
+        assert_eq!(old.blob.len(), NONCE_LEN + "旧的标题".len() + 16);
+        assert_eq!(
+            k.open("R-1", "title", &old.key_id, &old.blob).unwrap(),
+            "旧的标题"
+        );
+        // The format is bound: old text presented as padded (or the other way round) does not open.
+        let as_padded = format!("{PADDED_V1}{}", old.key_id);
+        assert!(k.open("R-1", "title", &as_padded, &old.blob).is_err());
+        let new = k.seal("R-1", "title", "新的标题");
+        let bare = new.key_id.trim_start_matches(PADDED_V1);
+        assert!(k.open("R-1", "title", bare, &new.blob).is_err());
+    }
+
+    #[test]
+    fn unpadding_refuses_what_padding_never_makes() {
+        assert_eq!(unpad(&pad(b"abc")), Some(&b"abc"[..]));
+        assert_eq!(unpad(&[0, 0, 0]), None);
+        assert_eq!(unpad(&[0, 0, 0, 9, 1, 2]), None);
+        let mut p = pad(b"abc");
+        *p.last_mut().unwrap() = 1;
+        assert_eq!(unpad(&p), None);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //!
 //! What staff may do is not a hand-kept table: each role has its actions, and an action is offered
 //! exactly when the lifecycle allows its move from the item's current state.
-use super::item::Item;
+use super::item::{Item, Kind};
 use super::lifecycle::{next, Action, State};
 use super::tree::Tree;
 use serde::Serialize;
@@ -90,6 +90,14 @@ impl StaffAction {
         }
     }
 
+    /// Retaliation reports stay with the body they reached: never moved away on a desk's or a
+    /// supervisor's say ("not ours", approve a transfer) and never merged into another item.
+    pub fn allowed_on(self, kind: Kind) -> bool {
+        use StaffAction as A;
+        kind != Kind::Retaliation
+            || !matches!(self, A::Transfer | A::TransferDecision | A::Duplicate)
+    }
+
     /// The lifecycle move this action makes on `item` (a transfer decision is tried as the refusal:
     /// an approval is an assignment, allowed wherever the refusal is).
     fn action(self, item: &Item) -> Action {
@@ -111,6 +119,8 @@ impl StaffAction {
 
 /// Desks see what was dispatched to their own department (not while it waits in triage);
 /// supervisors see every released item of their subtree; admins configure and see no content.
+/// `departments` is the oversight tree (`retaliation::oversight_tree`), in which the retaliation
+/// body's subtree belongs to no supervisor above it.
 pub fn can_see(staff: Staff<'_>, item: &Item, departments: &Tree) -> bool {
     let Some(own) = staff.department else {
         return false;
@@ -136,7 +146,11 @@ pub fn may_administer(role: Role) -> bool {
 pub fn actions(role: Role, item: &Item) -> Vec<StaffAction> {
     StaffAction::ALL
         .into_iter()
-        .filter(|a| a.allowed_to(role) && next(item.state, a.action(item)).is_ok())
+        .filter(|a| {
+            a.allowed_to(role)
+                && a.allowed_on(item.kind)
+                && next(item.state, a.action(item)).is_ok()
+        })
         .collect()
 }
 
@@ -204,6 +218,20 @@ mod tests {
         );
         assert!(names(Role::Supervisor, State::Withdrawn).is_empty());
         assert!(names(Role::Admin, State::Assigned).is_empty());
+    }
+
+    #[test]
+    fn retaliation_reports_are_never_moved_away_or_merged() {
+        let mut i = item(State::Assigned);
+        i.kind = Kind::Retaliation;
+        let names = |role| {
+            actions(role, &i)
+                .into_iter()
+                .map(StaffAction::as_str)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(Role::Desk), ["acknowledge", "message"]);
+        assert_eq!(names(Role::Supervisor), ["message", "assign", "reject"]);
     }
 
     #[test]

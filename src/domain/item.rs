@@ -31,11 +31,40 @@ impl Default for Terms {
     }
 }
 
+/// What an item is: a report of a burden, or a report of retaliation against someone who made one.
+/// A retaliation report lives the same lifecycle with its own rules (`retaliation`): it goes to the
+/// body the organisation names, has its own deadlines, is never transferred or merged, and never
+/// climbs to the supervisors above that body.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Kind {
+    #[default]
+    Report,
+    Retaliation,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Report => "report",
+            Kind::Retaliation => "retaliation",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        [Kind::Report, Kind::Retaliation]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
 /// One report's lifecycle. Content (title, body, messages) is not here: it is sealed and changes
 /// nothing about what may happen next.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Item {
     pub id: String,
+    pub kind: Kind,
+    /// For a retaliation report: the report whose reporter suffered it.
+    pub related_to: Option<String>,
     pub category: String,
     pub area: String,
     /// The department the reporter says the problem is about; never handles it (conflict of interest).
@@ -109,6 +138,8 @@ impl Item {
     ) -> Item {
         Item {
             id,
+            kind: Kind::Report,
+            related_to: None,
             category,
             area,
             subject_department,
@@ -136,6 +167,32 @@ impl Item {
             respond_missed_due: None,
             awaiting_since: None,
             awaiting_secs: 0,
+        }
+    }
+
+    /// A retaliation report by the reporter of `original`, for the body that receives it
+    /// (`retaliation::route`). It keeps the report's category, area and subject department, so that
+    /// the body knows what it concerns and the conflict-of-interest rule still binds reassignments.
+    pub fn retaliation(
+        id: String,
+        original: &Item,
+        body: String,
+        received_on: i64,
+        release_at: i64,
+    ) -> Item {
+        Item {
+            kind: Kind::Retaliation,
+            related_to: Some(original.id.clone()),
+            ..Item::received(
+                id,
+                original.category.clone(),
+                original.area.clone(),
+                original.subject_department.clone(),
+                body,
+                false,
+                received_on,
+                release_at,
+            )
         }
     }
 
@@ -213,9 +270,9 @@ impl Item {
 
     /// A reply from the reporter. It ends the wait when staff can see it (`visible_at`), not when
     /// it was written.
-    pub fn reporter_message(&mut self, day: i64, visible_at: i64) -> Moved {
+    pub fn reporter_message(&mut self, visible_at: i64) -> Moved {
         let waiting = self.awaiting_since.take();
-        let moved = self.apply(Action::Message, day, |_| {});
+        let moved = self.apply(Action::Message, visible_at, |_| {});
         match (&moved, waiting) {
             (Ok(_), Some(since)) => self.awaiting_secs += deadlines::waited(since, visible_at),
             (Err(_), w) => self.awaiting_since = w,
@@ -258,8 +315,9 @@ impl Item {
         self.apply(Action::SendBack { was_acknowledged }, at, |_| {})
     }
 
-    pub fn confirm(&mut self, satisfaction: i64, day: i64) -> Moved {
-        self.apply(Action::Confirm, day, |item| {
+    /// The reporter confirms the answer, on `day`; staff see it at `visible_at`.
+    pub fn confirm(&mut self, satisfaction: i64, day: i64, visible_at: i64) -> Moved {
+        self.apply(Action::Confirm, visible_at, |item| {
             item.confirmed = Some(true);
             item.satisfaction = Some(satisfaction);
             item.closed_at = Some(day);
@@ -268,8 +326,8 @@ impl Item {
 
     /// Back to the same department with a fresh response deadline, counted from the end of the
     /// reopen day: a deadline derived from the exact instant would tell staff when the reporter acted.
-    pub fn reopen(&mut self, day: i64, terms: Terms) -> Moved {
-        self.apply(Action::Reopen, day, |item| {
+    pub fn reopen(&mut self, day: i64, visible_at: i64, terms: Terms) -> Moved {
+        self.apply(Action::Reopen, visible_at, |item| {
             item.reopens += 1;
             item.outcome = None;
             item.responded_at = None;
@@ -277,8 +335,11 @@ impl Item {
         })
     }
 
-    pub fn withdraw(&mut self, day: i64) -> Moved {
-        self.apply(Action::Withdraw, day, |item| item.closed_at = Some(day))
+    /// The reporter withdraws the report on `day`; a wait on them ends when staff see it.
+    pub fn withdraw(&mut self, day: i64, visible_at: i64) -> Moved {
+        self.apply(Action::Withdraw, visible_at, |item| {
+            item.closed_at = Some(day)
+        })
     }
 
     /// Left in `responded` past the confirmation window.
@@ -307,7 +368,8 @@ impl Item {
         })
     }
 
-    /// Whose supervisors the next (or current) escalation level reaches.
+    /// Whose supervisors the next (or current) escalation level reaches. `tree` is the oversight
+    /// tree, in which the retaliation body has no parent: nothing escalates out of it.
     pub fn escalation_target_at(&self, tree: &Tree, level: i64) -> String {
         deadlines::escalation_target(tree, &self.department, level)
     }
@@ -340,21 +402,26 @@ impl Item {
     }
 
     /// Check the move, let `change` adjust the item for it, enter the new state, and end a wait on
-    /// the reporter once the department no longer owes an answer.
-    fn apply(&mut self, action: Action, at: i64, change: impl FnOnce(&mut Item)) -> Moved {
+    /// the reporter once the department no longer owes an answer. `seen_at` is when staff see the
+    /// move: the instant for their own actions, the release for a reporter's, so a wait never ends
+    /// at a time staff could not have seen.
+    fn apply(&mut self, action: Action, seen_at: i64, change: impl FnOnce(&mut Item)) -> Moved {
         let from = self.state;
         let to = next(from, action)?;
         change(self);
         self.state = to;
         if let Some(since) = self.awaiting_since {
             if self.working_due().is_none() {
-                self.awaiting_secs += deadlines::waited(since, at);
+                self.awaiting_secs += deadlines::waited(since, seen_at);
                 self.awaiting_since = None;
             }
         }
         Ok(Transition { from, to })
     }
 }
+
+mod arrival;
+pub use arrival::{Arrival, ReporterAction};
 
 #[cfg(test)]
 mod tests;

@@ -10,8 +10,8 @@ pub struct Intervals {
     pub stats: Duration,
 }
 
-/// Until `shutdown` turns true: every `sweep` interval release reports whose delay ran out and
-/// sweep deadlines (escalate what is late, close what was left unconfirmed); every `stats` interval
+/// Until `shutdown` turns true: every `sweep` interval sign the public checkpoint if its slot has
+/// begun, release reports and reporter actions whose delay ran out, and sweep deadlines (escalate what is late, close what was left unconfirmed); every `stats` interval
 /// rebuild the public statistics (the first time at once). The two run side by side, so a long
 /// statistics rebuild never holds up a sweep.
 pub async fn run(service: Service, every: Intervals, shutdown: watch::Receiver<bool>) {
@@ -40,6 +40,10 @@ where
 }
 
 async fn sweep_once(service: &Service) {
+    // Sign the public checkpoint as soon as its slot starts, rather than at the first request.
+    if let Err(e) = service.published_checkpoint().await {
+        tracing::warn!(error = %e, "public checkpoint failed; will retry");
+    }
     if let Err(e) = service.release_due().await {
         tracing::warn!(error = %e, "release job failed; will retry");
     }

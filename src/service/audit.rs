@@ -24,6 +24,9 @@ pub enum ChainStatus {
 /// A signed statement of the chain's size and head, as a C2SP signed note (`crypto::checkpoint`).
 #[derive(Clone, Debug, Serialize)]
 pub struct Checkpoint {
+    /// When it was signed (RFC 3339): for the public checkpoint, the start of its schedule slot;
+    /// for the live one, now.
+    pub signed_at: String,
     pub size: i64,
     /// Base64 of the hash of event `size` (the genesis value for an empty log).
     pub head: String,
@@ -110,19 +113,46 @@ impl Service {
         })
     }
 
-    /// Sign the current head as a checkpoint note.
+    /// Sign the current head as a checkpoint note: the live head, for `verify-log` and staff.
     pub async fn checkpoint(&self) -> Result<Checkpoint> {
         let (size, head) = self.store().chain_head().await?;
-        let body = checkpoint_body(ORIGIN, size, &head);
+        Ok(self.sign_checkpoint(size, &head, self.now()))
+    }
+
+    /// The public checkpoint: signed once per schedule slot (`--checkpoint-interval`, default one
+    /// hour), the same all slot long and on every instance. The live head grows with every event,
+    /// and a reporter's actions are events; published live, it would tell an observer when they
+    /// happened. The first instance to publish a slot stores the head it signed and every instance
+    /// publishes that one; the background job signs each slot as it starts.
+    pub async fn published_checkpoint(&self) -> Result<Checkpoint> {
+        let every = self.settings().checkpoint_interval;
+        if every <= 0 {
+            return self.checkpoint().await;
+        }
+        let slot = slot_start(self.now(), every, self.settings().utc_offset);
+        if self.store().checkpoint_at(slot).await?.is_none() {
+            let (size, head) = self.store().chain_head().await?;
+            self.store().keep_checkpoint(slot, size, &head).await?;
+        }
+        let (slot, size, head) = self.store().latest_checkpoint(slot).await?.ok_or_else(|| {
+            super::Error::internal(anyhow::anyhow!("checkpoint just stored is gone"))
+        })?;
+        Ok(self.sign_checkpoint(size, &head, slot))
+    }
+
+    /// Ed25519 is deterministic: the same size and head give the same note on every instance.
+    fn sign_checkpoint(&self, size: i64, head: &[u8], signed_at: i64) -> Checkpoint {
+        let body = checkpoint_body(ORIGIN, size, head);
         let public_key = self.keys().public_key();
         let (text, signature) = sign_note(&body, ORIGIN, &public_key, |m| self.keys().sign(m));
-        Ok(Checkpoint {
+        Checkpoint {
+            signed_at: self.fmt_time(signed_at),
             size,
             head: B64.encode(head),
             signature: B64.encode(signature),
             public_key: B64.encode(public_key),
             text,
-        })
+        }
     }
 
     /// Whether the stored chain still contains a (verified) checkpoint: event `size` has the hash
@@ -146,9 +176,24 @@ impl Service {
     }
 }
 
+/// The start of the schedule slot of length `every` that contains `t`, slots aligned to local
+/// midnight (so hourly slots start on the hour, daily ones at midnight).
+fn slot_start(t: i64, every: i64, offset: i64) -> i64 {
+    (t + offset).div_euclid(every) * every - offset
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slots_start_on_the_hour_and_at_local_midnight() {
+        let t = 1_795_217_400; // 2026-11-20T23:30:00Z
+        assert_eq!(slot_start(t, 3600, 8 * 3600), t - 1800);
+        assert_eq!(slot_start(t - 1800, 3600, 8 * 3600), t - 1800);
+        // A day in UTC+8 starts at 16:00 UTC.
+        assert_eq!(slot_start(t, 86_400, 8 * 3600), 1_795_190_400);
+    }
 
     #[test]
     fn saved_note_takes_the_note_or_the_json() {

@@ -1,6 +1,6 @@
 //! The supervisor's board: for each department of the supervisor's subtree, what is open, what is
 //! late and how fast it answered over the last 30 days.
-use super::catalog::department_tree;
+use super::catalog::oversight_tree;
 use super::error::{Error, Result};
 use super::{Role, Service, StaffUser};
 use crate::domain::percentiles::{ratio, Spread};
@@ -31,6 +31,14 @@ pub struct BoardRow {
     pub unconfirmed_share: Option<f64>,
 }
 
+/// Open items about one area, as staff may see areas (no narrower than `--area-k` cadres).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct AreaRow {
+    pub area: String,
+    pub open: i64,
+    pub overdue: i64,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Board {
     /// The supervisor's department: the root of what the board covers.
@@ -41,6 +49,8 @@ pub struct Board {
     pub departments: Vec<BoardRow>,
     /// The whole subtree taken together (its percentiles are over all of its items, not averaged).
     pub total: BoardRow,
+    /// The subtree's open items by area, most first.
+    pub areas: Vec<AreaRow>,
 }
 
 #[derive(Default)]
@@ -71,7 +81,7 @@ impl Service {
         let since = now - BOARD_WINDOW;
         let catalog = self.organisation().await?;
         // Each department of the subtree followed by its children.
-        let tree = department_tree(&catalog);
+        let tree = oversight_tree(&catalog);
         let roots: Vec<usize> = tree.index_of(&root).into_iter().collect();
         let order: Vec<(String, usize)> = tree
             .display_order_from(&roots)
@@ -90,12 +100,29 @@ impl Service {
 
         // Four independent reads, each on its own pooled connection (WAL readers do not block).
         let store = self.store();
-        let (open, acknowledged, responded, closures) = tokio::try_join!(
+        let (open, acknowledged, responded, closures, by_area) = tokio::try_join!(
             store.open_counts(now),
             store.durations(Milestone::Acknowledged, since),
             store.durations(Milestone::Responded, since),
             store.closures(since),
+            store.open_by_area(now),
         )?;
+        let coarse = self.coarsening(&catalog);
+        let mut areas: HashMap<String, AreaRow> = HashMap::new();
+        for c in by_area
+            .into_iter()
+            .filter(|c| tallies.contains_key(&c.department))
+        {
+            let shown = coarse.shown(&c.area).to_string();
+            let row = areas.entry(shown.clone()).or_insert_with(|| AreaRow {
+                area: shown,
+                ..AreaRow::default()
+            });
+            row.open += c.items;
+            row.overdue += c.overdue;
+        }
+        let mut areas: Vec<AreaRow> = areas.into_values().collect();
+        areas.sort_by(|a, b| b.open.cmp(&a.open).then_with(|| a.area.cmp(&b.area)));
         for c in open {
             let Some(t) = tallies.get_mut(&c.department) else {
                 continue;
@@ -146,6 +173,7 @@ impl Service {
             since: self.fmt_time(since),
             departments,
             total: total.finish(),
+            areas,
         })
     }
 }

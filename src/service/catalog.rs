@@ -1,7 +1,9 @@
 //! The organisation as the use cases read it: what a reporter may choose, the department tree, each
 //! category's terms, and where a new report is routed.
 use super::{Catalog, Error, Named, Result, Service};
-use crate::domain::item::Terms;
+use crate::domain::coarsening::Coarsening;
+use crate::domain::item::{Item, Kind, Terms};
+use crate::domain::retaliation;
 use crate::domain::routing::{Route, RouteError, Router};
 use crate::domain::text::Field;
 use crate::domain::text::Problem;
@@ -84,12 +86,44 @@ impl Service {
     }
 }
 
+impl Service {
+    /// What staff are shown of areas: each down to the deepest level with `--area-k` cadres.
+    pub(super) fn coarsening(&self, rows: &CatalogRows) -> Coarsening {
+        Coarsening::new(
+            rows.areas
+                .iter()
+                .map(|a| (a.code.as_str(), a.parent.as_deref(), a.cadres)),
+            self.settings().area_k,
+        )
+    }
+}
+
+/// The department tree as it is: for routing, and for the conflict-of-interest rule.
 pub(super) fn department_tree(rows: &CatalogRows) -> Tree {
     Tree::new(
         rows.departments
             .iter()
             .map(|d| (d.code.clone(), d.parent.clone())),
     )
+}
+
+/// The tree of oversight and escalation: the department tree with the retaliation body overseen
+/// from within only (`retaliation::oversight_tree`). Every check of who supervises what uses this.
+pub(super) fn oversight_tree(rows: &CatalogRows) -> Tree {
+    retaliation::oversight_tree(
+        rows.departments
+            .iter()
+            .map(|d| (d.code.as_str(), d.parent.as_deref())),
+        rows.retaliation_body.as_deref(),
+    )
+}
+
+/// An item's deadlines: its category's, or a retaliation report's own.
+pub(super) fn item_terms(categories: &[CategoryRow], item: &Item) -> Terms {
+    match item.kind {
+        Kind::Report => terms(categories, &item.category),
+        Kind::Retaliation => retaliation::TERMS,
+    }
 }
 
 /// A category's deadlines (the defaults if it has vanished from the organisation).

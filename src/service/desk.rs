@@ -1,6 +1,6 @@
 //! What a department desk does with the items of its own department: its inbox, acknowledge, ask,
 //! answer, and "not ours" (a transfer request to the supervisor above).
-use super::catalog::terms;
+use super::catalog::item_terms;
 use super::staff_items::ItemQuery;
 use super::write::{Change, Message};
 use super::{Error, ItemSummary, Result, Role, Service, StaffUser};
@@ -24,7 +24,9 @@ impl Service {
             limit: super::staff_items::LIST_LIMIT,
         };
         // A desk sees its own department only: no tree is needed to decide.
-        self.staff_list(user, filter, &Tree::default()).await
+        let catalog = self.organisation().await?;
+        self.staff_list(user, filter, &Tree::default(), &catalog)
+            .await
     }
 
     pub async fn acknowledge(&self, user: &StaffUser, id: &str) -> Result<()> {
@@ -65,7 +67,7 @@ impl Service {
             .ok_or_else(|| Error::field(Field::Outcome, Problem::Invalid))?;
         let text = bounded(Field::Body, body, BODY_MAX)?;
         self.staff_change(user, StaffAction::Respond, id, |item, ctx| {
-            let terms = terms(&ctx.catalog.categories, &item.category);
+            let terms = item_terms(&ctx.catalog.categories, item);
             let moved = item.respond(outcome, ctx.now, terms)?;
             let mut message = Message::public("response", text, ctx.now);
             message.outcome = Some(outcome);

@@ -48,6 +48,10 @@ pub enum Error {
     InvalidTransition(#[from] InvalidTransition),
     #[error("the item was changed by someone else at the same moment; reload and try again")]
     Conflict,
+    /// No body outside the report's chain can receive a retaliation report: the organisation names
+    /// none, or the one it names is the department the report was about, handled it, or is above.
+    #[error("no body outside the report's chain can receive a retaliation report here")]
+    NoRetaliationBody,
     #[error("the service is temporarily unavailable; try again shortly")]
     Unavailable,
     #[error("internal error")]

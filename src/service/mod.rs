@@ -15,6 +15,8 @@ mod oversight;
 mod passwords;
 mod release;
 mod reporter;
+mod reporter_actions;
+mod retaliation;
 mod setup;
 mod staff_items;
 mod stats;
@@ -28,17 +30,18 @@ pub use crate::store::SessionKind;
 pub use accounts::{AccountView, AdminEvent, SetupCodeIssued};
 pub use audit::{saved_note, ChainStatus, Checkpoint, CheckpointMismatch};
 pub use auth::{Login, SignIn, StaffUser};
+pub use board::{AreaRow, Board, BoardRow, BOARD_WINDOW};
 pub use my_account::{MyAccount, SessionView};
 pub use org::{OrgPreview, OrgView};
 /// Password hashing threads by default: cores − 1, at least one.
 pub fn default_password_workers() -> usize {
     passwords::Passwords::default_workers()
 }
-pub use board::{Board, BoardRow, BOARD_WINDOW};
 pub use error::{Error, Result};
 pub use org::DemoAccount;
 pub use oversight::TransferDecision;
 pub use reporter::NewReportInput;
+pub use reporter_actions::ActionInput;
 pub use setup::{SetupDone, SetupFinish, SetupStart};
 pub use staff_items::ItemQuery;
 pub use stats::{StatsQuery, StatsReport};
@@ -73,6 +76,10 @@ pub struct Settings {
     pub login_backoff: crate::domain::backoff::BackoffPolicy,
     /// The service-wide budget of failed sign-ins per window.
     pub login_budget: crate::domain::backoff::BudgetPolicy,
+    /// Staff see an area only down to the deepest level with at least this many cadres.
+    pub area_k: i64,
+    /// Seconds between two public checkpoints of the audit log (0: the live head).
+    pub checkpoint_interval: i64,
 }
 
 #[derive(Clone)]
@@ -184,10 +191,16 @@ impl Service {
     fn reporter_time(&self) -> i64 {
         day_start(self.now(), self.inner.settings.utc_offset)
     }
-    /// When text a reporter sends now becomes visible to staff.
+    /// When what a reporter does now becomes visible to staff: uniformly 1 s to the release delay
+    /// later (at once when the delay is 0). Never the same instant, so whatever a reporter does
+    /// under a delay always waits for the release job, like everything else.
     fn release_time(&self) -> i64 {
         let delay = self.inner.settings.release_delay.max(0) as u64;
-        self.now() + crate::crypto::random_up_to(delay) as i64
+        let wait = match delay {
+            0 => 0,
+            d => 1 + crate::crypto::random_up_to(d - 1),
+        };
+        self.now() + wait as i64
     }
 
     fn open_text(&self, report_id: &str, field: &str, key_id: &str, blob: &[u8]) -> Result<String> {

@@ -127,21 +127,19 @@ impl Service {
     async fn apply_org(&self, org: &Org, actor: &Actor) -> Result<()> {
         let mut tx = self.store().begin().await?;
         tx.retire_all().await?;
-        let named =
-            |code: &str, name: &str, name_en: &Option<String>, parent: &Option<String>| NamedRow {
-                code: code.into(),
-                name: name.into(),
-                name_en: name_en.clone(),
-                parent: parent.clone(),
-                retired: false,
-            };
+        let named = |n: &crate::domain::org::Node| NamedRow {
+            code: n.code.clone(),
+            name: n.name.clone(),
+            name_en: n.name_en.clone(),
+            parent: n.parent.clone(),
+            retired: false,
+            cadres: n.cadres,
+        };
         for d in org.departments_parents_first() {
-            tx.upsert_department(&named(&d.code, &d.name, &d.name_en, &d.parent))
-                .await?;
+            tx.upsert_department(&named(d)).await?;
         }
         for a in org.areas_parents_first() {
-            tx.upsert_area(&named(&a.code, &a.name, &a.name_en, &a.parent))
-                .await?;
+            tx.upsert_area(&named(a)).await?;
         }
         for (i, c) in org.categories.iter().enumerate() {
             let row = CategoryRow {
@@ -157,6 +155,10 @@ impl Service {
         }
         tx.replace_rules(&org.rules).await?;
         tx.set_setting("triage", &org.triage).await?;
+        match &org.retaliation_body {
+            Some(body) => tx.set_setting("retaliation_body", body).await?,
+            None => tx.clear_setting("retaliation_body").await?,
+        }
         let version = hex::encode(random_bytes::<8>());
         tx.set_setting(super::catalog::ORG_VERSION, &version)
             .await?;
@@ -170,6 +172,7 @@ impl Service {
                 "categories": org.categories.len(),
                 "rules": org.rules.len(),
                 "triage": org.triage,
+                "retaliation_body": org.retaliation_body,
             })
             .to_string(),
             at: self.now(),
@@ -193,6 +196,7 @@ impl Service {
         let active = |r: &&NamedRow| !r.retired;
         let org = Org {
             triage: rows.triage.clone().unwrap_or_default(),
+            retaliation_body: rows.retaliation_body.clone(),
             departments: rows
                 .departments
                 .iter()
@@ -202,6 +206,7 @@ impl Service {
                     name: d.name.clone(),
                     name_en: d.name_en.clone(),
                     parent: d.parent.clone(),
+                    cadres: None,
                 })
                 .collect(),
             areas: rows
@@ -213,6 +218,7 @@ impl Service {
                     name: a.name.clone(),
                     name_en: a.name_en.clone(),
                     parent: a.parent.clone(),
+                    cadres: a.cadres,
                 })
                 .collect(),
             categories: rows

@@ -1,11 +1,11 @@
 //! What a supervisor does within their subtree: lists, triage and reassignment, transfer decisions,
 //! merging duplicates, rejecting abuse.
-use super::catalog::{department_tree, terms};
+use super::catalog::{item_terms, oversight_tree};
 use super::staff_items::{Context, ItemQuery};
 use super::write::{Change, Message};
 use super::{Error, ItemSummary, Result, Role, Service, StaffUser};
 use crate::domain::access::StaffAction;
-use crate::domain::item::{Item, Moved};
+use crate::domain::item::{Item, Kind, Moved};
 use crate::domain::text::Field;
 use crate::domain::text::{bounded, Problem, REASON_MAX};
 use crate::domain::State;
@@ -28,7 +28,7 @@ impl Service {
         user.require(Role::Supervisor)?;
         self.release_due().await?;
         let catalog = self.organisation().await?;
-        let tree = department_tree(&catalog);
+        let tree = oversight_tree(&catalog);
         let root = user.department.as_deref().ok_or(Error::Forbidden)?;
         let subtree: Vec<String> = catalog
             .departments
@@ -49,7 +49,7 @@ impl Service {
             overdue_at: self.overdue_at(q),
             limit: q.limit(),
         };
-        self.staff_list(user, filter, &tree).await
+        self.staff_list(user, filter, &tree, &catalog).await
     }
 
     /// Assign a triage item, or reassign an open one, to `department`.
@@ -125,8 +125,12 @@ impl Service {
             return Err(Error::field(Field::Of, Problem::Missing));
         }
         self.visible_item(user, id).await?;
-        // Merge into the end of any chain, so a reporter never follows more than one hop.
+        // Merge into the end of any chain, so a reporter never follows more than one hop. Never
+        // into a retaliation report: the merged report's reporter would then follow its messages.
         let canonical = match self.visible_item(user, of).await {
+            Ok(s) if s.item.kind == Kind::Retaliation => {
+                return Err(Error::field(Field::Of, Problem::Invalid))
+            }
             Ok(s) => s.item.duplicate_of.unwrap_or(s.item.id),
             Err(Error::NotFound) => return Err(Error::field(Field::Of, Problem::Unknown)),
             Err(e) => return Err(e),
@@ -154,6 +158,6 @@ impl Service {
 }
 
 fn assign(item: &mut Item, to: &str, ctx: &Context<'_>) -> Moved {
-    let terms = terms(&ctx.catalog.categories, &item.category);
+    let terms = item_terms(&ctx.catalog.categories, item);
     item.assign(to, ctx.now, terms)
 }

@@ -1,18 +1,21 @@
-//! What a reporter can do, holding nothing but a receipt: submit, follow up, reply, confirm, reopen,
-//! withdraw. Every time recorded for a reporter is the start of the local day.
-use super::catalog::{pick, route, terms};
-use super::write::{Change, Message};
+//! What a reporter can do, holding nothing but a receipt: preview a report, submit it, and follow it
+//! up. Every time recorded for a reporter is the start of the local day. Replies, confirmations,
+//! reopens and withdrawals are in `reporter_actions`; retaliation reports in `retaliation`.
+use super::catalog::{item_terms, pick, route};
 use super::{
-    Actor, ClosedView, Error, MessageView, ReporterView, ResponseView, Result, Service, Submitted,
+    ClosedView, Clues, Error, MessageView, PendingView, Preview, ReporterView, ResponseView,
+    Result, Service, Submitted, TooLateView,
 };
 use crate::crypto::random_bytes;
-use crate::domain::item::Item;
+use crate::domain::item::{Item, Kind, ReporterAction};
+use crate::domain::narrowing::{self, Clue};
 use crate::domain::receipt::{report_id, Receipt, ENTROPY_BYTES};
+use crate::domain::retaliation;
 use crate::domain::routing::Route;
 use crate::domain::text::Field;
-use crate::domain::text::{bounded, Problem, BODY_MAX, REASON_MAX, TITLE_MAX};
-use crate::domain::State;
-use crate::store::{NewEvent, Sealed, StoreError, StoredItem, Tx};
+use crate::domain::text::{bounded, BODY_MAX, TITLE_MAX};
+use crate::domain::{Span, State};
+use crate::store::{CatalogRows, Pending, Sealed, StoreError, StoredItem};
 use serde::Deserialize;
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -25,110 +28,143 @@ pub struct NewReportInput {
     pub subject_department: Option<String>,
 }
 
+/// A new item as stored: its id, and its state once the transaction that stored it committed.
+pub(super) struct Inserted {
+    pub id: String,
+    pub state: State,
+}
+
+/// A new report as the service accepts it: codes that exist, text within its limits, and where it
+/// goes.
+struct Checked {
+    category: String,
+    area: String,
+    subject: Option<String>,
+    title: String,
+    body: String,
+    route: Route,
+}
+
 impl Service {
+    /// Check a new report as `submit` would, and say what the department would see of it, without
+    /// storing anything: no row, no event, no file. The report form's preview step.
+    pub async fn preview(&self, input: &NewReportInput) -> Result<Preview> {
+        let rows = self.organisation().await?;
+        let c = check(&rows, input)?;
+        let areas = self.coarsening(&rows);
+        let shown = areas.shown(&c.area).to_string();
+        let findings = [&c.title, &c.body].map(|t| narrowing::findings(t)).concat();
+        let clues = Clue::ALL
+            .into_iter()
+            .map(|clue| {
+                let mut found: Vec<String> = Vec::new();
+                for f in findings.iter().filter(|f| f.clue == clue) {
+                    if !found.contains(&f.text) {
+                        found.push(f.text.clone());
+                    }
+                }
+                Clues { clue, found }
+            })
+            .filter(|c| !c.found.is_empty())
+            .collect();
+        Ok(Preview {
+            category: c.category,
+            area_narrowed: shown != c.area,
+            area_small: areas.below_k(&shown),
+            area_k: areas.k(),
+            area_chosen: c.area,
+            area_shown: shown,
+            subject_department: c.subject,
+            department: match c.route {
+                Route::Department(d) | Route::Triage(d) => d,
+            },
+            title: c.title,
+            body: c.body,
+            submitted_on: self.fmt_date(self.reporter_time()),
+            clues,
+        })
+    }
+
+    /// Store a new report. It reaches staff, and the audit log, only at its release
+    /// (`release::release_item`): nothing about it is public before then.
     pub async fn submit(&self, input: NewReportInput) -> Result<Submitted> {
         let rows = self.organisation().await?;
-        let category = pick(
-            &input.category,
-            Field::Category,
-            rows.categories
-                .iter()
-                .filter(|c| !c.retired)
-                .map(|c| &c.code),
-        )?;
-        let area = pick(
-            &input.area,
-            Field::Area,
-            rows.areas.iter().filter(|a| !a.retired).map(|a| &a.code),
-        )?;
-        let subject = match input.subject_department.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(s) => Some(pick(
-                s,
-                Field::SubjectDepartment,
-                rows.departments
-                    .iter()
-                    .filter(|d| !d.retired)
-                    .map(|d| &d.code),
-            )?),
-        };
-        let title = bounded(Field::Title, &input.title, TITLE_MAX)?;
-        let body = bounded(Field::Body, &input.body, BODY_MAX)?;
-
-        let (department, to_triage) = match route(&rows, &category, &area, subject.as_deref())? {
+        let c = check(&rows, &input)?;
+        let (department, to_triage) = match c.route {
             Route::Department(d) => (d, false),
             Route::Triage(d) => (d, true),
         };
         let received_on = self.reporter_time();
         let release_at = self.release_time();
-        // Ids and receipts are random; a collision (astronomically unlikely) just draws again.
+        let receipt = Receipt::from_entropy(&random_bytes::<ENTROPY_BYTES>());
+        let mac = self.keys().receipt_mac(receipt.canonical());
+        let id = self
+            .insert_new(&c.title, &c.body, &mac, &rows, |id| {
+                Item::received(
+                    id,
+                    c.category.clone(),
+                    c.area.clone(),
+                    c.subject.clone(),
+                    department.clone(),
+                    to_triage,
+                    received_on,
+                    release_at,
+                )
+            })
+            .await?;
+        Ok(Submitted {
+            id: id.id,
+            receipt: receipt.display().into(),
+            state: id.state.as_str().into(),
+        })
+    }
+
+    /// Insert a new item (made by `item` from a fresh random id) with its sealed title and body, and
+    /// release it in the same transaction if it is already due (a release delay of 0), so that the
+    /// answer and everything it stands for commit or fail together. Ids are random; a collision
+    /// (astronomically unlikely) just draws again.
+    pub(super) async fn insert_new(
+        &self,
+        title: &str,
+        body: &str,
+        receipt_mac: &[u8],
+        rows: &CatalogRows,
+        item: impl Fn(String) -> Item,
+    ) -> Result<Inserted> {
         let mut attempt = 0;
-        let (id, receipt, state) = loop {
+        loop {
             attempt += 1;
             let id = report_id(&random_bytes::<7>());
-            let receipt = Receipt::from_entropy(&random_bytes::<ENTROPY_BYTES>());
-            let item = Item::received(
-                id.clone(),
-                category.clone(),
-                area.clone(),
-                subject.clone(),
-                department.clone(),
-                to_triage,
-                received_on,
-                release_at,
-            );
-            let title_sealed = self.keys().seal(&id, "title", &title);
-            let body_sealed = self.keys().seal(&id, "body", &body);
+            let title_sealed = self.keys().seal(&id, "title", title);
+            let body_sealed = self.keys().seal(&id, "body", body);
             let sealed = Sealed {
                 key_id: title_sealed.key_id,
                 title: title_sealed.blob,
                 body: body_sealed.blob,
             };
-            let mac = self.keys().receipt_mac(receipt.canonical());
+            let new = item(id.clone());
             let mut tx = self.store().begin().await?;
-            match tx.insert_item(&item, &mac, &sealed).await {
+            match tx.insert_item(&new, receipt_mac, &sealed).await {
                 Err(StoreError::Conflict) if attempt < 3 => continue,
                 other => other?,
             }
-            tx.append_event(NewEvent {
-                report_id: Some(id.clone()),
-                kind: "submitted".into(),
-                actor_role: Actor::Reporter.role().into(),
-                department: Some(department.clone()),
-                to_state: Some(State::Received.as_str().into()),
-                detail: serde_json::json!({ "category": category, "area": area, "subject_department": subject })
-                    .to_string(),
-                at: received_on,
-                ..NewEvent::default()
-            })
-            .await?;
             let mut stored = StoredItem {
-                item,
+                item: new,
                 sealed,
                 version: 0,
             };
-            // Without a release delay the report reaches its desk in the same commit.
-            let now = self.now();
-            if release_at <= now {
-                let terms = terms(&rows.categories, &stored.item.category);
-                let moved = stored.item.release(release_at, terms)?;
-                let change = Change::new("released", moved);
-                self.write(&mut tx, &mut stored, &Actor::System("release"), now, change)
-                    .await?;
-            }
+            self.release_in(&mut tx, &mut stored, rows).await?;
             tx.commit().await?;
-            break (id, receipt, stored.item.state);
-        };
-        Ok(Submitted {
-            id,
-            receipt: receipt.display().into(),
-            state: state.as_str().into(),
-        })
+            return Ok(Inserted {
+                id,
+                state: stored.item.state,
+            });
+        }
     }
 
     /// The report a receipt belongs to. Every failure is the same `InvalidReceipt`, and a malformed
     /// receipt still costs a MAC and a lookup, so neither answer nor timing tells them apart.
-    async fn by_receipt(&self, receipt: &str) -> Result<StoredItem> {
+    pub(super) async fn by_receipt(&self, receipt: &str) -> Result<StoredItem> {
         let canonical = Receipt::parse(receipt);
         let mac = self.keys().receipt_mac(
             canonical
@@ -144,6 +180,18 @@ impl Service {
 
     pub async fn reporter_view(&self, receipt: &str) -> Result<ReporterView> {
         let own = self.by_receipt(receipt).await?;
+        let rows = self.organisation().await?;
+        let mut view = self.view_of(own.clone(), &rows).await?;
+        for r in self.store().retaliation_reports(&own.item.id).await? {
+            view.retaliation.push(self.view_of(r, &rows).await?);
+        }
+        view.can_report_retaliation = self.retaliation_route(&own.item, &rows).await.is_ok();
+        Ok(view)
+    }
+
+    /// One item as its reporter sees it: released messages, actions still on their way, and what
+    /// they may do next, judged on the item as it will be once those have arrived.
+    async fn view_of(&self, own: StoredItem, rows: &CatalogRows) -> Result<ReporterView> {
         // A merged duplicate follows its canonical item: its state, department and the department's
         // messages, never the other reporter's words. The reporter keeps their own text and thread.
         let mut followed = own.item.clone();
@@ -166,7 +214,7 @@ impl Service {
                     .into_iter()
                     .filter(|m| m.author != "reporter"),
             );
-            raw.sort_by_key(|m| m.created_at);
+            raw.sort_by_key(|m| (m.release_at, m.id));
         }
         let messages: Vec<MessageView> = raw
             .into_iter()
@@ -192,23 +240,63 @@ impl Service {
                 body: m.body.clone(),
                 date: m.date.clone(),
             });
-        let own_state = own.item.state;
+        let id = own.item.id.clone();
+        let pending = self.store().pending(&id).await?;
+        let projected = project(&own.item, &pending, rows);
+        let now = self.now();
+        let delay = self.settings().release_delay;
+        let may = |a: ReporterAction| projected.reporter_may(a, now, delay).is_ok();
+        let too_late = self
+            .store()
+            .report_events(&id)
+            .await?
+            .into_iter()
+            .filter(|e| e.kind == super::release::TOO_LATE)
+            .map(|e| {
+                let detail: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
+                let field = |k: &str| detail[k].as_str().unwrap_or_default().to_string();
+                TooLateView {
+                    action: field("action"),
+                    state: field("state"),
+                    date: self.fmt_date(e.at),
+                }
+            })
+            .collect();
+        let pending = pending
+            .into_iter()
+            .map(|p| {
+                let body = match (&p.key_id, &p.body_sealed) {
+                    (Some(k), Some(b)) => Some(self.open_text(&id, "message", k, b)?),
+                    _ => None,
+                };
+                Ok(PendingView {
+                    action: p.action.as_str().to_string(),
+                    date: self.fmt_date(p.acted_on),
+                    satisfaction: p.action.satisfaction(),
+                    body,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
         let sealed = &own.sealed;
-        let id = &own.item.id;
+        let follow_up_days = (!followed.state.is_open() && own.item.kind == Kind::Report)
+            .then_some(followed.closed_at)
+            .flatten()
+            .and_then(|closed| retaliation::follow_up(closed, now));
         Ok(ReporterView {
-            title: self.open_text(id, "title", &sealed.key_id, &sealed.title)?,
-            body: self.open_text(id, "body", &sealed.key_id, &sealed.body)?,
+            title: self.open_text(&id, "title", &sealed.key_id, &sealed.title)?,
+            body: self.open_text(&id, "body", &sealed.key_id, &sealed.body)?,
             submitted: self.fmt_date(own.item.received_on),
             closed: (followed.state == State::Closed).then(|| ClosedView {
                 confirmed: followed.confirmed == Some(true),
                 satisfaction: followed.satisfaction.filter(|_| !merged),
                 date: self.fmt_date(followed.closed_at.unwrap_or(followed.received_on)),
             }),
-            can_reply: own_state.is_open(),
-            can_confirm: own_state == State::Responded,
-            can_reopen: own_state == State::Responded,
-            can_withdraw: own_state.is_open(),
-            id: own.item.id,
+            can_reply: may(ReporterAction::Message),
+            can_confirm: may(ReporterAction::Confirm { satisfaction: 5 }),
+            can_reopen: may(ReporterAction::Reopen),
+            can_withdraw: may(ReporterAction::Withdraw),
+            kind: own.item.kind.as_str().to_string(),
+            id,
             state: followed.state.as_str().to_string(),
             category: own.item.category,
             area: own.item.area,
@@ -217,88 +305,63 @@ impl Service {
             messages,
             response,
             duplicate_of: own.item.duplicate_of,
+            pending,
+            too_late,
+            release_within: Span(delay.max(0)).to_string(),
+            release_within_minutes: (delay.max(0) + 59) / 60,
+            retaliation: Vec::new(),
+            can_report_retaliation: false,
+            follow_up_days,
         })
     }
+}
 
-    pub async fn reporter_message(&self, receipt: &str, body: &str) -> Result<()> {
-        let text = bounded(Field::Body, body, BODY_MAX)?;
-        let visible_at = self.release_time();
-        self.reporter_change(receipt, |item, day| {
-            let moved = item.reporter_message(day, visible_at)?;
-            Ok(Change::new("reporter_message", moved)
-                .message(Message::public("message", text, visible_at)))
-        })
-        .await
+/// The item as it will be once the reporter's waiting actions have arrived, in order: what the
+/// reporter's next action is judged against. Staff never see this.
+pub(super) fn project(item: &Item, pending: &[Pending], rows: &CatalogRows) -> Item {
+    let mut projected = item.clone();
+    let terms = item_terms(&rows.categories, item);
+    for p in pending {
+        projected.arrive(p.action, p.acted_on, p.release_at, terms);
     }
+    projected
+}
 
-    pub async fn reporter_confirm(&self, receipt: &str, satisfaction: i64) -> Result<()> {
-        if !(1..=5).contains(&satisfaction) {
-            return Err(Error::field(
-                Field::Satisfaction,
-                Problem::OutOfRange { min: 1, max: 5 },
-            ));
-        }
-        self.reporter_change(receipt, |item, day| {
-            let moved = item.confirm(satisfaction, day)?;
-            Ok(Change::new("confirmed", moved)
-                .detail(serde_json::json!({ "satisfaction": satisfaction })))
-        })
-        .await
-    }
-
-    /// Back to the same department. A second reopen also escalates, recorded as the reporter's doing
-    /// with the reporter's day-granular time.
-    pub async fn reporter_reopen(&self, receipt: &str, reason: &str) -> Result<()> {
-        let text = bounded(Field::Reason, reason, REASON_MAX)?;
-        let rows = self.organisation().await?;
-        let tree = super::catalog::department_tree(&rows);
-        let visible_at = self.release_time();
-        let day = self.reporter_time();
-        let (mut tx, mut stored) = self.reporter_tx(receipt).await?;
-        let item = &mut stored.item;
-        let moved = item.reopen(day, terms(&rows.categories, &item.category))?;
-        let change =
-            Change::new("reopened", moved).message(Message::public("reopen", text, visible_at));
-        self.write(&mut tx, &mut stored, &Actor::Reporter, day, change)
-            .await?;
-        if stored.item.reopen_escalates() {
-            let moved = stored.item.escalate(day, &tree)?;
-            let change = Change::escalation(&stored.item, moved, "second_reopen");
-            self.write(&mut tx, &mut stored, &Actor::Reporter, day, change)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    pub async fn reporter_withdraw(&self, receipt: &str) -> Result<()> {
-        self.reporter_change(receipt, |item, day| {
-            Ok(Change::new("withdrawn", item.withdraw(day)?))
-        })
-        .await
-    }
-
-    /// The write transaction for a reporter's action, with the item behind the receipt read inside it.
-    async fn reporter_tx(&self, receipt: &str) -> Result<(Tx, StoredItem)> {
-        let id = self.by_receipt(receipt).await?.item.id;
-        let mut tx = self.store().begin().await?;
-        let stored = tx.item(&id).await?.ok_or(Error::InvalidReceipt)?;
-        Ok((tx, stored))
-    }
-
-    /// One reporter action in one transaction: `act` moves the item (given the day it is recorded
-    /// with) and says what to record.
-    async fn reporter_change(
-        &self,
-        receipt: &str,
-        act: impl FnOnce(&mut Item, i64) -> Result<Change>,
-    ) -> Result<()> {
-        let day = self.reporter_time();
-        let (mut tx, mut stored) = self.reporter_tx(receipt).await?;
-        let change = act(&mut stored.item, day)?;
-        self.write(&mut tx, &mut stored, &Actor::Reporter, day, change)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
+/// The checks of a new report, shared by the preview and the submission so they never disagree.
+fn check(rows: &CatalogRows, input: &NewReportInput) -> Result<Checked> {
+    let category = pick(
+        &input.category,
+        Field::Category,
+        rows.categories
+            .iter()
+            .filter(|c| !c.retired)
+            .map(|c| &c.code),
+    )?;
+    let area = pick(
+        &input.area,
+        Field::Area,
+        rows.areas.iter().filter(|a| !a.retired).map(|a| &a.code),
+    )?;
+    let subject = match input.subject_department.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(s) => Some(pick(
+            s,
+            Field::SubjectDepartment,
+            rows.departments
+                .iter()
+                .filter(|d| !d.retired)
+                .map(|d| &d.code),
+        )?),
+    };
+    let title = bounded(Field::Title, &input.title, TITLE_MAX)?;
+    let body = bounded(Field::Body, &input.body, BODY_MAX)?;
+    let route = route(rows, &category, &area, subject.as_deref())?;
+    Ok(Checked {
+        category,
+        area,
+        subject,
+        title,
+        body,
+        route,
+    })
 }

@@ -1,12 +1,13 @@
 //! Items as staff see them, whether at a desk or in oversight: lists, one item in full, and the one
 //! way a staff action is carried out (who may, on what, in one transaction).
-use super::catalog::department_tree;
+use super::catalog::oversight_tree;
 use super::write::Change;
 use super::{
     Actor, Error, ItemDetail, ItemSummary, MessageView, Result, Role, Service, StaffUser,
     TimelineEntry,
 };
 use crate::domain::access::{self, Staff, StaffAction};
+use crate::domain::coarsening::Coarsening;
 use crate::domain::item::Item;
 use crate::domain::text::Field;
 use crate::domain::text::Problem;
@@ -76,18 +77,21 @@ pub(super) struct Context<'a> {
 }
 
 impl Service {
-    /// List items for `user` from the store, keeping those they may see.
+    /// List items for `user` from the store, keeping those they may see, with areas as staff may
+    /// see them.
     pub(super) async fn staff_list(
         &self,
         user: &StaffUser,
         filter: ItemFilter,
         tree: &Tree,
+        catalog: &CatalogRows,
     ) -> Result<Vec<ItemSummary>> {
         let items = self.store().items(&filter).await?;
+        let areas = self.coarsening(catalog);
         items
             .into_iter()
             .filter(|s| access::can_see(user.staff(), &s.item, tree))
-            .map(|s| self.summary(&s))
+            .map(|s| self.summary(&s, &areas))
             .collect()
     }
 
@@ -95,15 +99,18 @@ impl Service {
         (q.overdue == Some(true)).then(|| self.now())
     }
 
-    fn summary(&self, s: &StoredItem) -> Result<ItemSummary> {
+    /// An item as a row of a staff list. Every staff view of an item is built on this, so the area
+    /// is coarsened here and nowhere else.
+    fn summary(&self, s: &StoredItem, areas: &Coarsening) -> Result<ItemSummary> {
         let i = &s.item;
         let due = i.working_due();
         let now = self.now();
         Ok(ItemSummary {
             id: i.id.clone(),
+            kind: i.kind.as_str().to_string(),
             state: i.state.as_str().to_string(),
             category: i.category.clone(),
-            area: i.area.clone(),
+            area: areas.shown(&i.area).to_string(),
             department: i.department.clone(),
             title: self.open_text(&i.id, "title", &s.sealed.key_id, &s.sealed.title)?,
             due: due.map(|t| self.fmt_time(t)),
@@ -119,6 +126,7 @@ impl Service {
     pub async fn item(&self, user: &StaffUser, audience: Role, id: &str) -> Result<ItemDetail> {
         user.require(audience)?;
         self.release_due().await?;
+        let catalog = self.organisation().await?;
         let stored = self.visible_item(user, id).await?;
         let now = self.now();
         let messages = self
@@ -145,9 +153,7 @@ impl Service {
             .report_events(id)
             .await?
             .into_iter()
-            // A reporter's message shows up in the conversation once released; its event would
-            // reveal it (and when it was sent) before that.
-            .filter(|e| e.kind != "reporter_message")
+            // Every reporter event enters the log at its release, never before, and shows its day.
             .map(|e| TimelineEntry {
                 at: if e.actor_role == "reporter" {
                     self.fmt_date(e.at)
@@ -165,9 +171,10 @@ impl Service {
         let i = &stored.item;
         let time = |t: Option<i64>| t.map(|t| self.fmt_time(t));
         Ok(ItemDetail {
-            summary: self.summary(&stored)?,
+            summary: self.summary(&stored, &self.coarsening(&catalog))?,
             body: self.open_text(id, "body", &stored.sealed.key_id, &stored.sealed.body)?,
             subject_department: i.subject_department.clone(),
+            related_to: i.related_to.clone(),
             outcome: i.outcome.map(|o| o.as_str().to_string()),
             confirmed: i.confirmed,
             satisfaction: i.satisfaction,
@@ -191,7 +198,7 @@ impl Service {
 
     /// An item the caller may see, read outside any transaction (for checks before one).
     pub(super) async fn visible_item(&self, user: &StaffUser, id: &str) -> Result<StoredItem> {
-        let tree = department_tree(&*self.organisation().await?);
+        let tree = oversight_tree(&*self.organisation().await?);
         let stored = self.store().item(id).await?;
         stored
             .filter(|s| access::can_see(user.staff(), &s.item, &tree))
@@ -213,13 +220,16 @@ impl Service {
             return Err(Error::Forbidden);
         }
         let catalog = self.organisation().await?;
-        let tree = department_tree(&catalog);
+        let tree = oversight_tree(&catalog);
         let mut tx = self.store().begin().await?;
         let mut stored = tx
             .item(id)
             .await?
             .filter(|s| access::can_see(user.staff(), &s.item, &tree))
             .ok_or(Error::NotFound)?;
+        if !action.allowed_on(stored.item.kind) {
+            return Err(Error::Forbidden);
+        }
         let now = self.now();
         let ctx = Context {
             catalog: &catalog,

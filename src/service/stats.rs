@@ -8,7 +8,8 @@ use super::catalog::department_tree;
 use super::error::{Error, Result};
 use super::{Checkpoint, Service};
 use crate::domain::clock::{day_start, month_index, month_label, parse_month};
-use crate::domain::statistics::{Figures, Grid, ItemFacts, Measure, Row, Tally};
+use crate::domain::retaliation;
+use crate::domain::statistics::{Figure, Figures, Grid, ItemFacts, Measure, Row, Tally};
 use crate::domain::text::Field;
 use crate::domain::text::Problem;
 use crate::domain::Span;
@@ -41,9 +42,11 @@ pub struct StatsReport {
     /// its subtree's rows; `categories` and `months` stay deployment-wide.
     pub department: Option<String>,
     pub definitions: Vec<Definition>,
-    /// The audit log's signed checkpoint when this snapshot was built (the live one is at
-    /// `/api/v1/log/head`).
+    /// The public checkpoint of the audit log when this snapshot was built (signed on a schedule,
+    /// as at `/api/v1/log/head`).
     pub log_checkpoint: Checkpoint,
+    /// Retaliation reports received in each quarter of the period: a total only, shown from k on.
+    pub retaliation_reports: Vec<QuarterTotal>,
     /// Which snapshot this report came from: outputs rendered from it may be reused until it changes.
     #[serde(skip)]
     pub snapshot: u64,
@@ -51,6 +54,13 @@ pub struct StatsReport {
     pub departments: Vec<DepartmentStats>,
     pub categories: Vec<CategoryStats>,
     pub months: Vec<MonthStats>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct QuarterTotal {
+    /// "2026-Q4".
+    pub quarter: String,
+    pub reports: Figure,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -101,6 +111,8 @@ pub(super) struct Snapshot {
     cutoff: i64,
     checkpoint: Checkpoint,
     catalog: CatalogRows,
+    /// Retaliation reports received per quarter (month index / 3).
+    retaliation: HashMap<i32, i64>,
     /// Every figure the public may be shown, already through disclosure control.
     grid: Grid,
     memo: Mutex<HashMap<ReportKey, Arc<StatsReport>>>,
@@ -134,7 +146,7 @@ impl Service {
     async fn rebuild_stats(&self) -> Result<()> {
         let cutoff = self.stats_cutoff();
         let catalog = self.store().catalog().await?;
-        let checkpoint = self.checkpoint().await?;
+        let checkpoint = self.published_checkpoint().await?;
         let offset = self.settings().utc_offset;
         let mut by_department: HashMap<(String, i32), Tally> = HashMap::new();
         let mut by_category: HashMap<(String, i32), Tally> = HashMap::new();
@@ -187,7 +199,14 @@ impl Service {
             last_month,
             self.settings().stats_k,
         );
+        let mut retaliation: HashMap<i32, i64> = HashMap::new();
+        for day in self.store().retaliation_days(cutoff).await? {
+            *retaliation
+                .entry(month_index(day, offset).div_euclid(3))
+                .or_default() += 1;
+        }
         let snapshot = Snapshot {
+            retaliation,
             grid,
             id,
             cutoff,
@@ -301,6 +320,15 @@ impl Service {
                 })
                 .collect(),
             log_checkpoint: snap.checkpoint.clone(),
+            retaliation_reports: (from.div_euclid(3)..=to.div_euclid(3))
+                .map(|q| QuarterTotal {
+                    quarter: format!("{}-Q{}", q.div_euclid(4), q.rem_euclid(4) + 1),
+                    reports: retaliation::quarterly_total(
+                        snap.retaliation.get(&q).copied().unwrap_or(0),
+                        self.settings().stats_k,
+                    ),
+                })
+                .collect(),
             snapshot: snap.id,
             overall: g.cell(total, period).clone(),
             departments: rows

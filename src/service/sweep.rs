@@ -3,7 +3,7 @@
 //! Each item is handled in its own transaction that re-reads the row and writes it back only if its
 //! version is unchanged, so two sweepers (two instances, or a sweep racing a staff action) never act
 //! twice on one missed deadline: the loser sees a conflict and the re-read row no longer needs it.
-use super::catalog::department_tree;
+use super::catalog::oversight_tree;
 use super::write::Change;
 use super::{Actor, Error, Result, Service};
 use crate::domain::deadlines::Sweep;
@@ -23,6 +23,8 @@ pub struct Swept {
 impl Service {
     /// Act on every deadline that has passed. Idempotent and safe to run on several instances at once.
     pub async fn sweep(&self) -> Result<Swept> {
+        // A reporter's answer due for release arrives before the window it answers is closed.
+        self.release_due().await?;
         let mut done = Swept::default();
         let mut tree: Option<Tree> = None;
         for _ in 0..MAX_BATCHES {
@@ -32,7 +34,7 @@ impl Service {
                 break;
             }
             if tree.is_none() {
-                tree = Some(department_tree(&*self.organisation().await?));
+                tree = Some(oversight_tree(&*self.organisation().await?));
             }
             let tree = tree.as_ref().expect("loaded above");
             let mut acted = 0;

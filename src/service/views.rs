@@ -65,6 +65,31 @@ pub struct ClosedView {
     pub date: String,
 }
 
+/// A reporter's action on its way to staff, as the reporter sees it at once.
+#[derive(Clone, Debug, Serialize)]
+pub struct PendingView {
+    /// `message`, `confirm`, `reopen` or `withdraw`.
+    pub action: String,
+    /// The day it was sent.
+    pub date: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub satisfaction: Option<i64>,
+    /// A reply's text, or a reopen's reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+/// A reporter's action that arrived after staff had closed the item: recorded (its text delivered),
+/// but it changed nothing.
+#[derive(Clone, Debug, Serialize)]
+pub struct TooLateView {
+    pub action: String,
+    /// The day it was sent.
+    pub date: String,
+    /// The state it found the item in.
+    pub state: String,
+}
+
 /// The reporter's view of their own report (API.md `GET /api/v1/reports/mine`).
 #[derive(Clone, Debug, Serialize)]
 pub struct ReporterView {
@@ -89,14 +114,66 @@ pub struct ReporterView {
     pub can_confirm: bool,
     pub can_reopen: bool,
     pub can_withdraw: bool,
+    /// `report`, or `retaliation` for a retaliation report.
+    pub kind: String,
+    /// What the reporter did that staff do not see yet: shown at once, delivered within
+    /// `release_within`, in this order.
+    pub pending: Vec<PendingView>,
+    pub too_late: Vec<TooLateView>,
+    /// The longest delay before what the reporter sends reaches staff (e.g. `30m`).
+    pub release_within: String,
+    /// The same in whole minutes, rounded up, for the page.
+    pub release_within_minutes: i64,
+    /// Retaliation reports made through this receipt, each as its own view.
+    pub retaliation: Vec<ReporterView>,
+    /// Whether a retaliation report can be made through this receipt (the organisation names a
+    /// body outside the report's chain).
+    pub can_report_retaliation: bool,
+    /// After closure: the follow-up question due (30, 60 or 90 days since), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follow_up_days: Option<i64>,
+}
+
+/// What the department would see of a report not yet submitted, and what in it could point to its
+/// writer. Nothing of it is stored.
+#[derive(Clone, Debug, Serialize)]
+pub struct Preview {
+    pub category: String,
+    /// The area as chosen (routing uses it) and as the department will see it.
+    pub area_chosen: String,
+    pub area_shown: String,
+    /// Fewer than k cadres work in the chosen area: the department sees `area_shown` instead.
+    pub area_narrowed: bool,
+    /// Even `area_shown` has fewer than k cadres (the organisation gives no wider area that does).
+    pub area_small: bool,
+    pub area_k: i64,
+    pub subject_department: Option<String>,
+    /// Where it would go: a department, or the triage desk.
+    pub department: String,
+    pub title: String,
+    pub body: String,
+    /// "submitted on": the date the department will see, and nothing finer.
+    pub submitted_on: String,
+    /// Names, phone numbers, ID numbers and job titles found in the title and body, by kind.
+    pub clues: Vec<Clues>,
+}
+
+/// The clues of one kind found in a text, each once, in the order they appear.
+#[derive(Clone, Debug, Serialize)]
+pub struct Clues {
+    pub clue: crate::domain::narrowing::Clue,
+    pub found: Vec<String>,
 }
 
 /// A row of a staff inbox (API.md desk items).
 #[derive(Clone, Debug, Serialize)]
 pub struct ItemSummary {
     pub id: String,
+    /// `report`, or `retaliation` for a retaliation report (seen by the retaliation body only).
+    pub kind: String,
     pub state: String,
     pub category: String,
+    /// The area as staff may see it: no narrower than the deepest level with `--area-k` cadres.
     pub area: String,
     pub department: String,
     pub title: String,
@@ -134,6 +211,9 @@ pub struct ItemDetail {
     pub summary: ItemSummary,
     pub body: String,
     pub subject_department: Option<String>,
+    /// For a retaliation report: the report whose reporter made it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related_to: Option<String>,
     pub outcome: Option<String>,
     pub confirmed: Option<bool>,
     pub satisfaction: Option<i64>,

@@ -34,6 +34,9 @@ pub(super) struct Change {
     pub detail: serde_json::Value,
     pub moved: Transition,
     pub message: Option<Message>,
+    /// An event that belongs before this change's own (a report's submission, entered at its
+    /// release): appended after the item's row is written, like every event.
+    pub preceded_by: Option<NewEvent>,
 }
 
 impl Change {
@@ -43,6 +46,7 @@ impl Change {
             detail: serde_json::json!({}),
             moved,
             message: None,
+            preceded_by: None,
         }
     }
 
@@ -93,6 +97,9 @@ impl Service {
                 release_at: m.visible_at,
             })
             .await?;
+        }
+        if let Some(event) = change.preceded_by {
+            tx.append_event(event).await?;
         }
         tx.append_event(NewEvent {
             report_id: Some(item.id.clone()),

@@ -13,6 +13,15 @@ pub struct OpenCount {
     pub escalated: i64,
 }
 
+/// Open items of one department about one area (the precise area: the service coarsens it).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AreaCount {
+    pub department: String,
+    pub area: String,
+    pub items: i64,
+    pub overdue: i64,
+}
+
 /// Closures of one department since some instant.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ClosureCount {
@@ -37,6 +46,16 @@ impl Store {
              FROM reports \
              WHERE state IN ('triage', 'assigned', 'acknowledged', 'transfer_requested', 'responded') \
              GROUP BY department, state";
+        Ok(on_pool!(self, c => sqlx::query_as(sql).bind(now).fetch_all(c).await)?)
+    }
+
+    /// Open items per department and area, with how many are overdue at `now`.
+    pub async fn open_by_area(&self, now: i64) -> Result<Vec<AreaCount>> {
+        let sql = "SELECT department, area, COUNT(*) AS items, \
+             CAST(SUM(CASE WHEN due_at < $1 THEN 1 ELSE 0 END) AS BIGINT) AS overdue \
+             FROM reports \
+             WHERE state IN ('triage', 'assigned', 'acknowledged', 'transfer_requested', 'responded') \
+             GROUP BY department, area";
         Ok(on_pool!(self, c => sqlx::query_as(sql).bind(now).fetch_all(c).await)?)
     }
 

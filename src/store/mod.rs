@@ -32,6 +32,7 @@ macro_rules! on_tx {
 mod board;
 mod events;
 mod org;
+mod pending;
 mod postgres;
 mod reports;
 mod sqlite;
@@ -40,9 +41,10 @@ mod stats;
 mod types;
 mod writer;
 
-pub use board::{ClosureCount, Milestone, OpenCount};
+pub use board::{AreaCount, ClosureCount, Milestone, OpenCount};
 pub use events::{EventRow, NewEvent};
 pub use org::{CatalogRows, CategoryRow, DepartmentRow, NamedRow};
+pub use pending::Pending;
 pub use postgres::CHAIN_LOCK_KEY;
 pub use reports::{ItemFilter, MessageRow, NewMessage, Sealed, StoredItem};
 pub use staff::{AccountRow, SessionKind, SessionRow, StaffRow};

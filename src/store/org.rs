@@ -9,6 +9,8 @@ pub struct NamedRow {
     pub name_en: Option<String>,
     pub parent: Option<String>,
     pub retired: bool,
+    /// Areas only: the approximate number of cadres who work there.
+    pub cadres: Option<i64>,
 }
 
 pub type DepartmentRow = NamedRow;
@@ -51,6 +53,8 @@ pub struct CatalogRows {
     pub categories: Vec<CategoryRow>,
     pub rules: Vec<Rule>,
     pub triage: Option<String>,
+    /// The department that receives retaliation reports, if the organisation names one.
+    pub retaliation_body: Option<String>,
 }
 
 #[derive(Clone, Copy)]
@@ -71,8 +75,9 @@ impl Tree {
 impl Store {
     pub async fn catalog(&self) -> Result<CatalogRows> {
         let departments =
-            "SELECT code, name, name_en, parent, retired FROM departments ORDER BY code";
-        let areas = "SELECT code, name, name_en, parent, retired FROM areas ORDER BY code";
+            "SELECT code, name, name_en, parent, retired, CAST(NULL AS BIGINT) AS cadres \
+                           FROM departments ORDER BY code";
+        let areas = "SELECT code, name, name_en, parent, retired, cadres FROM areas ORDER BY code";
         let categories =
             "SELECT code, name, name_en, acknowledge_within, respond_within, confirm_within, \
                           retired FROM categories ORDER BY position, code";
@@ -85,12 +90,14 @@ impl Store {
             Ok::<_, sqlx::Error>((departments, areas, categories, rules))
         })?;
         let triage = self.setting("triage").await?;
+        let retaliation_body = self.setting("retaliation_body").await?;
         Ok(CatalogRows {
             departments,
             areas,
             categories,
             rules: rules.into_iter().map(Rule::from).collect(),
             triage,
+            retaliation_body,
         })
     }
 
@@ -100,7 +107,8 @@ impl Store {
     }
 
     pub async fn department(&self, code: &str) -> Result<Option<NamedRow>> {
-        let sql = "SELECT code, name, name_en, parent, retired FROM departments WHERE code = $1";
+        let sql = "SELECT code, name, name_en, parent, retired, CAST(NULL AS BIGINT) AS cadres \
+                   FROM departments WHERE code = $1";
         Ok(on_pool!(self, c => sqlx::query_as(sql).bind(code).fetch_optional(c).await)?)
     }
 }
@@ -110,8 +118,17 @@ impl Tx {
         self.upsert_named(Tree::Departments, row).await
     }
 
+    /// An area, with its headcount.
     pub async fn upsert_area(&mut self, row: &NamedRow) -> Result<()> {
-        self.upsert_named(Tree::Areas, row).await
+        self.upsert_named(Tree::Areas, row).await?;
+        let sql = "UPDATE areas SET cadres = $1 WHERE code = $2";
+        on_tx!(self, c => sqlx::query(sql)
+            .bind(row.cadres)
+            .bind(&row.code)
+            .execute(c)
+            .await
+            .map(|_| ()))?;
+        Ok(())
     }
 
     async fn upsert_named(&mut self, tree: Tree, row: &NamedRow) -> Result<()> {
@@ -177,6 +194,12 @@ impl Tx {
                 .await
                 .map(|_| ()))?;
         }
+        Ok(())
+    }
+
+    pub async fn clear_setting(&mut self, key: &str) -> Result<()> {
+        let sql = "DELETE FROM settings WHERE key = $1";
+        on_tx!(self, c => sqlx::query(sql).bind(key).execute(c).await.map(|_| ()))?;
         Ok(())
     }
 

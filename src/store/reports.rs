@@ -1,6 +1,6 @@
 //! Reports and their messages. Title, body and message text arrive here already sealed.
 use super::{Result, Store, StoreError, Tx};
-use crate::domain::item::Item;
+use crate::domain::item::{Item, Kind};
 use crate::domain::{Outcome, State};
 
 /// A report's sealed title and body, and the key they were sealed with.
@@ -23,6 +23,8 @@ pub struct StoredItem {
 #[derive(sqlx::FromRow)]
 struct ReportRow {
     id: String,
+    kind: Kind,
+    related_to: Option<String>,
     category: String,
     area: String,
     subject_department: Option<String>,
@@ -61,6 +63,8 @@ impl From<ReportRow> for StoredItem {
         StoredItem {
             item: Item {
                 id: r.id,
+                kind: r.kind,
+                related_to: r.related_to,
                 category: r.category,
                 area: r.area,
                 subject_department: r.subject_department,
@@ -99,7 +103,7 @@ impl From<ReportRow> for StoredItem {
     }
 }
 
-const REPORT_COLUMNS: &str = "id, category, area, subject_department, department, routed_to_triage, state, confirmed, outcome, \
+const REPORT_COLUMNS: &str = "id, kind, related_to, category, area, subject_department, department, routed_to_triage, state, confirmed, outcome, \
     satisfaction, key_id, title_sealed, body_sealed, received_on, release_at, dispatched_at, acknowledge_due, \
     respond_due, confirm_due, acknowledged_at, responded_at, closed_at, transfers, reopens, escalation, \
     duplicate_of, version, ack_missed, respond_missed_due, escalated_to, awaiting_since, awaiting_secs";
@@ -215,10 +219,25 @@ impl Store {
         Ok(on_pool!(self, c => sqlx::query_scalar(sql).bind(now).bind(limit).fetch_all(c).await)?)
     }
 
+    /// A report's messages in the order staff could first see them: by release, and in the order
+    /// they were written among those released at the same moment. A reporter's message is written
+    /// only when it is released (`pending_actions` holds it until then), so this is also the order
+    /// of the rows.
     pub async fn messages(&self, report_id: &str) -> Result<Vec<MessageRow>> {
         let sql = "SELECT id, report_id, author, kind, internal, outcome, key_id, body_sealed, \
-                   created_at, release_at FROM messages WHERE report_id = $1 ORDER BY id";
+                   created_at, release_at FROM messages WHERE report_id = $1 ORDER BY release_at, id";
         Ok(on_pool!(self, c => sqlx::query_as(sql).bind(report_id).fetch_all(c).await)?)
+    }
+
+    /// The retaliation reports made through a report's receipt, oldest first.
+    pub async fn retaliation_reports(&self, report_id: &str) -> Result<Vec<StoredItem>> {
+        let sql = format!(
+            "SELECT {REPORT_COLUMNS} FROM reports WHERE related_to = $1 AND kind = 'retaliation' \
+             ORDER BY received_on, id"
+        );
+        let rows: Vec<ReportRow> =
+            on_pool!(self, c => sqlx::query_as(&sql).bind(report_id).fetch_all(c).await)?;
+        Ok(rows.into_iter().map(StoredItem::from).collect())
     }
 }
 
@@ -233,8 +252,9 @@ impl Tx {
     /// A new report: its lifecycle as submitted, the receipt's MAC, its sealed content.
     pub async fn insert_item(&mut self, item: &Item, receipt_mac: &[u8], s: &Sealed) -> Result<()> {
         let sql = "INSERT INTO reports (id, receipt_mac, category, area, subject_department, department, \
-                   routed_to_triage, state, key_id, title_sealed, body_sealed, received_on, release_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+                   routed_to_triage, state, key_id, title_sealed, body_sealed, received_on, release_at, \
+                   kind, related_to) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
         on_tx!(self, c => sqlx::query(sql)
             .bind(&item.id)
             .bind(receipt_mac)
@@ -249,6 +269,8 @@ impl Tx {
             .bind(&s.body)
             .bind(item.received_on)
             .bind(item.release_at)
+            .bind(item.kind)
+            .bind(&item.related_to)
             .execute(c)
             .await
             .map(|_| ()))?;

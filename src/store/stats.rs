@@ -23,16 +23,26 @@ pub struct FactsRow {
 }
 
 impl Store {
-    /// Dispatched reports with ids after `after`, dispatched before `cutoff`, in id order.
+    /// Dispatched reports with ids after `after`, dispatched before `cutoff`, in id order. Retaliation
+    /// reports are not among them: they are published only as a total per quarter.
     pub async fn facts_page(&self, after: &str, cutoff: i64, limit: i64) -> Result<Vec<FactsRow>> {
         let sql = "SELECT id, department, category, dispatched_at, acknowledge_due, respond_due, \
              acknowledged_at, responded_at, closed_at, state, confirmed, outcome, satisfaction, reopens, \
-             transfers FROM reports WHERE id > $1 AND dispatched_at < $2 ORDER BY id LIMIT $3";
+             transfers FROM reports WHERE id > $1 AND dispatched_at < $2 AND kind = 'report' \
+             ORDER BY id LIMIT $3";
         Ok(on_pool!(self, c => sqlx::query_as(sql)
             .bind(after)
             .bind(cutoff)
             .bind(limit)
             .fetch_all(c)
             .await)?)
+    }
+}
+
+impl Store {
+    /// The day each retaliation report was received, for those received before `cutoff`.
+    pub async fn retaliation_days(&self, cutoff: i64) -> Result<Vec<i64>> {
+        let sql = "SELECT received_on FROM reports WHERE kind = 'retaliation' AND received_on < $1";
+        Ok(on_pool!(self, c => sqlx::query_scalar(sql).bind(cutoff).fetch_all(c).await)?)
     }
 }

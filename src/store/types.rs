@@ -1,6 +1,7 @@
 //! The domain's enums as database values (their snake_case names in a TEXT column), for both drivers.
 //! An unknown name in the database is a decode error, never a silent default.
 use crate::domain::access::Role;
+use crate::domain::item::Kind;
 use crate::domain::{Outcome, State};
 use sqlx::decode::Decode;
 use sqlx::encode::{Encode, IsNull};
@@ -50,3 +51,4 @@ macro_rules! text_enum {
 text_enum!(State, "state");
 text_enum!(Outcome, "outcome");
 text_enum!(Role, "role");
+text_enum!(Kind, "item kind");

@@ -68,7 +68,11 @@ impl Error {
             }
             Error::Service(S::NotFound) => StatusCode::NOT_FOUND,
             Error::Service(
-                S::InvalidTransition(_) | S::Conflict | S::LastAdmin | S::OrgChanged,
+                S::InvalidTransition(_)
+                | S::Conflict
+                | S::LastAdmin
+                | S::OrgChanged
+                | S::NoRetaliationBody,
             ) => StatusCode::CONFLICT,
             Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::RateLimited { .. } | Error::Service(S::TooManyAttempts { .. }) => {
@@ -104,6 +108,7 @@ impl Error {
                 S::NotFound => "not_found",
                 S::InvalidTransition(_) => "invalid_transition",
                 S::Conflict => "conflict",
+                S::NoRetaliationBody => "no_retaliation_body",
                 S::Unavailable => "unavailable",
                 S::Internal(_) => "internal",
             },
@@ -306,6 +311,7 @@ pub mod every {
             Error::Service(ServiceError::NotFound),
             Error::Service(ServiceError::InvalidTransition(transition)),
             Error::Service(ServiceError::Conflict),
+            Error::Service(ServiceError::NoRetaliationBody),
             Error::Service(ServiceError::Unavailable),
             Error::internal(anyhow::anyhow!("test")),
             Error::Service(ServiceError::TotpRequired),
@@ -335,6 +341,7 @@ pub mod every {
                     | ServiceError::NotFound
                     | ServiceError::InvalidTransition(_)
                     | ServiceError::Conflict
+                    | ServiceError::NoRetaliationBody
                     | ServiceError::Unavailable
                     | ServiceError::Internal(_)
                     | ServiceError::TotpRequired

@@ -2,6 +2,7 @@
 //! oversight, staff, admin, public); what they share (errors, extractors, rendering, layers) sits here.
 mod admin;
 mod charts;
+mod csv;
 mod desk;
 mod error;
 mod extract;

@@ -75,6 +75,7 @@ async fn loop_through_api(app: TestApp) {
             "released",
             "acknowledged",
             "staff_message",
+            "reporter_message",
             "responded",
             "reopened",
             "responded",

@@ -105,7 +105,10 @@ fn routes() -> Vec<Route> {
         r(get.clone(), "/api/v1/catalog", Public(200), Empty),
         // The reporter: no receipt (staff credentials are none) is 401; bad input 400.
         r(get.clone(), "/report/new", Public(200), Empty),
+        r(post.clone(), "/report/new", Public(200), Form(&[("title", "")])),
+        r(post.clone(), "/report/preview", Public(400), Form(&[("title", "")])),
         r(post.clone(), "/report", Public(400), Form(&[("title", "")])),
+        r(post.clone(), "/api/v1/reports/preview", Public(400), Json("{}")),
         r(post.clone(), "/api/v1/reports", Public(400), Json("{}")),
         r(get.clone(), "/follow", Public(200), Empty),
         r(post.clone(), "/follow", Public(401), Form(&[("receipt", "")])),
@@ -113,12 +116,16 @@ fn routes() -> Vec<Route> {
         r(post.clone(), "/follow/confirm", Public(401), Form(&[("receipt", ""), ("satisfaction", "4")])),
         r(post.clone(), "/follow/reopen", Public(401), Form(&[("receipt", ""), ("reason", "x")])),
         r(post.clone(), "/follow/withdraw", Public(401), Form(&[("receipt", "")])),
+        r(post.clone(), "/follow/retaliation", Public(401), Form(&[("receipt", ""), ("body", "x")])),
+        r(post.clone(), "/follow/retaliation/{action}", Public(401), Form(&[("receipt", ""), ("item", "R-NOTHING")])),
         r(post.clone(), "/follow/{other}", Public(404), Form(&[("receipt", "")])),
         r(get.clone(), "/api/v1/reports/mine", Public(401), Empty),
         r(post.clone(), "/api/v1/reports/mine/messages", Public(401), Json(r#"{"body":"x"}"#)),
         r(post.clone(), "/api/v1/reports/mine/confirm", Public(401), Json(r#"{"satisfaction":4}"#)),
         r(post.clone(), "/api/v1/reports/mine/reopen", Public(401), Json(r#"{"reason":"x"}"#)),
         r(post.clone(), "/api/v1/reports/mine/withdraw", Public(401), Json("{}")),
+        r(post.clone(), "/api/v1/reports/mine/retaliation", Public(401), Json(r#"{"body":"x"}"#)),
+        r(post.clone(), "/api/v1/reports/mine/retaliation/{id}/{action}", Public(401), Json("{}")),
         // Signing in and setting up: wrong credentials and codes are 401 for everyone.
         r(get.clone(), "/staff/login", Public(200), Empty),
         r(post.clone(), "/staff/login", Public(401), Form(&[("username", "@who"), ("password", "wrong password"), ("totp", "123456")])),
@@ -130,6 +137,7 @@ fn routes() -> Vec<Route> {
         r(post.clone(), "/api/v1/auth/setup/complete", Public(401), Json(r#"{"code":"0000-0000-0000-0000-0000","password":"long enough password","totp":"123456"}"#)),
         // Desks. The item is closed, so an allowed action is 409: past who-may and who-sees.
         r(get.clone(), "/desk", Desk { ok: 200, item: false }, Empty),
+        r(get.clone(), "/desk/items.csv", Desk { ok: 200, item: false }, Empty),
         r(get.clone(), "/desk/items/{id}", desk_item(200), Empty),
         r(post.clone(), "/desk/items/{id}/acknowledge", desk_item(409), Form(&[])),
         r(post.clone(), "/desk/items/{id}/messages", desk_item(409), Form(&[("body", "x")])),
@@ -144,6 +152,7 @@ fn routes() -> Vec<Route> {
         // Supervisors.
         r(get.clone(), "/oversight", Oversight { ok: 200, item: false }, Empty),
         r(get.clone(), "/oversight/items", Oversight { ok: 200, item: false }, Empty),
+        r(get.clone(), "/oversight/items.csv", Oversight { ok: 200, item: false }, Empty),
         r(get.clone(), "/oversight/items/{id}", sup_item(200), Empty),
         r(post.clone(), "/oversight/items/{id}/assign", sup_item(409), Form(&[("department", "civil-affairs")])),
         r(post.clone(), "/oversight/items/{id}/transfer-decision", sup_item(409), Form(&[("approve", "false")])),
@@ -370,7 +379,8 @@ async fn matrix(app: TestApp) {
                 .path
                 .replace("{id}", item)
                 .replace("{username}", username)
-                .replace("{other}", "elsewhere");
+                .replace("{other}", "elsewhere")
+                .replace("{action}", "withdraw");
             let fill = |text: &str| {
                 text.replace(
                     "@who",

@@ -47,31 +47,15 @@ fn save(app: &TestApp, name: &str, contents: &str) -> PathBuf {
     path
 }
 
-/// Run SQL on the app's database behind the application's back.
-async fn sql(app: &TestApp, query: &str) {
-    use sqlx::Connection;
-    if app.database_url.starts_with("postgres") {
-        let mut c = sqlx::PgConnection::connect(&app.database_url)
-            .await
-            .unwrap();
-        sqlx::query(query).execute(&mut c).await.unwrap();
-        c.close().await.unwrap();
-    } else {
-        let mut c = sqlx::SqliteConnection::connect(&app.database_url)
-            .await
-            .unwrap();
-        sqlx::query(query).execute(&mut c).await.unwrap();
-        c.close().await.unwrap();
-    }
-}
-
 async fn backup_events(app: &TestApp) {
-    sql(app, "CREATE TABLE events_backup AS SELECT * FROM events").await;
+    app.sql("CREATE TABLE events_backup AS SELECT * FROM events")
+        .await;
 }
 
 async fn restore_events(app: &TestApp) {
-    sql(app, "DELETE FROM events").await;
-    sql(app, "INSERT INTO events SELECT * FROM events_backup").await;
+    app.sql("DELETE FROM events").await;
+    app.sql("INSERT INTO events SELECT * FROM events_backup")
+        .await;
 }
 
 /// A staff account and two reports: a chain of several events of different kinds.
@@ -119,8 +103,10 @@ async fn published(app: TestApp) {
     assert_eq!(blob.len(), 4 + 64);
     assert!(verify_checkpoint(note, &Keyring::ephemeral().public_key()).is_err());
 
-    // The next checkpoint follows the log.
+    // The public checkpoint is the same until its slot ends; the next one follows the log.
     app.submit("other", "baishui", None).await;
+    assert_eq!(app.log_head().await["text"], note);
+    app.clock.advance(3600);
     let next =
         verify_checkpoint(app.log_head().await["text"].as_str().unwrap(), &public_key).unwrap();
     assert!(next.size > cp.size, "{} then {}", cp.size, next.size);
@@ -249,7 +235,8 @@ async fn saved_checkpoint(app: TestApp) {
     passes(&app, &["--checkpoint", note_path]);
 
     // Events cut off the end: a valid, shorter chain.
-    sql(&app, &format!("DELETE FROM events WHERE seq >= {size}")).await;
+    app.sql(&format!("DELETE FROM events WHERE seq >= {size}"))
+        .await;
     passes(&app, &[]);
     fails(
         &app,
@@ -262,11 +249,8 @@ async fn saved_checkpoint(app: TestApp) {
     restore_events(&app).await;
 
     // One row altered below the checkpoint: the walk names it, checkpoint or not.
-    sql(
-        &app,
-        "UPDATE events SET detail = '{\"username\":\"someone-else\"}' WHERE seq = 2",
-    )
-    .await;
+    app.sql("UPDATE events SET detail = '{\"username\":\"someone-else\"}' WHERE seq = 2")
+        .await;
     fails(
         &app,
         &["--checkpoint", note_path],
@@ -327,10 +311,9 @@ async fn any_column(app: TestApp) {
     ];
     for (i, (column, value)) in changes.iter().enumerate() {
         let seq = 1 + i as i64 % size;
-        sql(
-            &app,
-            &format!("UPDATE events SET {column} = {value} WHERE seq = {seq}"),
-        )
+        app.sql(&format!(
+            "UPDATE events SET {column} = {value} WHERE seq = {seq}"
+        ))
         .await;
         let why = format!("audit log BROKEN at event {seq}:");
         fails(&app, &[], &why);
@@ -339,7 +322,8 @@ async fn any_column(app: TestApp) {
     }
     // A deleted row is named as missing.
     let seq = size / 2;
-    sql(&app, &format!("DELETE FROM events WHERE seq = {seq}")).await;
+    app.sql(&format!("DELETE FROM events WHERE seq = {seq}"))
+        .await;
     fails(
         &app,
         &[],

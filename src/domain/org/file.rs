@@ -29,6 +29,9 @@ pub(super) fn read(text: &str) -> Result<(RawFile, Lines), OrgError> {
 pub(super) fn print(org: &Org) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "triage = {}", toml_string(&org.triage));
+    if let Some(body) = &org.retaliation_body {
+        let _ = writeln!(out, "retaliation_body = {}", toml_string(body));
+    }
     for (section, nodes) in [("departments", &org.departments), ("areas", &org.areas)] {
         for n in nodes {
             let _ = write!(out, "\n[[{section}]]\n");
@@ -39,6 +42,9 @@ pub(super) fn print(org: &Org) -> String {
                 n.name_en.as_deref(),
                 n.parent.as_deref(),
             );
+            if let Some(cadres) = n.cadres {
+                let _ = writeln!(out, "cadres = {}", toml::Value::Integer(cadres));
+            }
         }
     }
     for c in &org.categories {
@@ -92,6 +98,7 @@ fn write_node(
 #[serde(deny_unknown_fields)]
 pub(super) struct RawFile {
     pub(super) triage: Option<Spanned<String>>,
+    pub(super) retaliation_body: Option<Spanned<String>>,
     #[serde(default)]
     pub(super) departments: Vec<Spanned<RawNode>>,
     #[serde(default)]
@@ -110,6 +117,8 @@ pub(super) struct RawNode {
     pub(super) name: Spanned<String>,
     pub(super) name_en: Option<Spanned<String>>,
     pub(super) parent: Option<Spanned<String>>,
+    /// Areas only.
+    pub(super) cadres: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]

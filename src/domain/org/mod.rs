@@ -25,6 +25,10 @@ pub struct Org {
     /// Department whose supervisors receive items no rule matches. Always filled after parse: when the
     /// file omits it, it is the root department.
     pub triage: String,
+    /// The department that receives retaliation reports (a discipline inspection body): never the
+    /// root, and overseen from within only (`domain::retaliation`). None: retaliation reports are
+    /// not offered.
+    pub retaliation_body: Option<String>,
     pub departments: Vec<Department>,
     pub areas: Vec<Area>,
     pub categories: Vec<Category>,
@@ -44,6 +48,8 @@ pub struct Node {
     pub name: String,
     pub name_en: Option<String>,
     pub parent: Option<String>,
+    /// Areas only: the approximate number of cadres who work there (`domain::coarsening`).
+    pub cadres: Option<i64>,
 }
 
 /// A kind of problem, with its deadlines.

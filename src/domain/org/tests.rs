@@ -71,18 +71,21 @@ fn parses_a_small_file() {
         org,
         Org {
             triage: "county".into(),
+            retaliation_body: None,
             departments: vec![
                 Department {
                     code: "county".into(),
                     name: "某县人民政府".into(),
                     name_en: Some("County Government".into()),
                     parent: None,
+                    cadres: None,
                 },
                 Department {
                     code: "civil-affairs".into(),
                     name: "县民政局".into(),
                     name_en: None,
                     parent: Some("county".into()),
+                    cadres: None,
                 },
             ],
             areas: vec![
@@ -91,12 +94,14 @@ fn parses_a_small_file() {
                     name: "某县".into(),
                     name_en: None,
                     parent: None,
+                    cadres: None,
                 },
                 Area {
                     code: "xinhe".into(),
                     name: "新河镇".into(),
                     name_en: None,
                     parent: Some("county".into()),
+                    cadres: None,
                 },
             ],
             categories: vec![Category {
@@ -591,4 +596,62 @@ fn demo_org_is_valid() {
         .iter()
         .any(|r| r.category.is_none() && r.area.is_some()));
     assert_eq!(Org::parse(&org.to_toml()), Ok(org));
+}
+
+#[test]
+fn cadres_and_retaliation_body_parse_and_round_trip() {
+    let text = format!(
+        "retaliation_body = \"farm\"\n{DEPTS}[[areas]]\ncode = \"t\"\nname = \"T\"\ncadres = 40\n\
+         [[areas]]\ncode = \"v\"\nname = \"V\"\nparent = \"t\"\ncadres = 0\n"
+    );
+    let org = Org::parse(&text).unwrap();
+    assert_eq!(org.retaliation_body.as_deref(), Some("farm"));
+    assert_eq!(
+        org.areas.iter().map(|a| a.cadres).collect::<Vec<_>>(),
+        [Some(40), Some(0)]
+    );
+    let printed = org.to_toml();
+    assert!(
+        printed.contains("retaliation_body = \"farm\"\n"),
+        "{printed}"
+    );
+    assert!(printed.contains("cadres = 40\n"), "{printed}");
+    assert_eq!(Org::parse(&printed), Ok(org));
+    // Absent, they stay absent.
+    let plain = Org::parse(SMALL).unwrap().to_toml();
+    assert!(!plain.contains("cadres") && !plain.contains("retaliation_body"));
+}
+
+#[test]
+fn cadres_are_a_headcount_of_areas_only() {
+    let area =
+        |cadres: &str| format!("{DEPTS}[[areas]]\ncode = \"t\"\nname = \"T\"\ncadres = {cadres}\n");
+    assert_err(
+        &area("-1"),
+        12,
+        "cadres must be a whole number from 0 to 10000000, not -1",
+    );
+    assert_err(&area("10000001"), 12, "not 10000001");
+    assert_err(&area("\"forty\""), 12, "invalid type");
+    assert_err(&area("4.5"), 12, "invalid type");
+    let department = "[[departments]]\ncode = \"a\"\nname = \"A\"\ncadres = 5\n";
+    assert_err(
+        department,
+        4,
+        "cadres is a headcount of an area; a department has none",
+    );
+}
+
+#[test]
+fn retaliation_body_must_be_a_department_below_the_root() {
+    assert_err(
+        &format!("retaliation_body = \"nobody\"\n{DEPTS}"),
+        1,
+        "retaliation_body \"nobody\" is not a department code",
+    );
+    assert_err(
+        &format!("\n\nretaliation_body = \"county\"\n{DEPTS}"),
+        3,
+        "is the root department",
+    );
 }

@@ -15,6 +15,8 @@ use crate::domain::tree::Tree;
 const MAX_CODE_LEN: usize = 64;
 /// Longest accepted name, in characters.
 const MAX_NAME_CHARS: usize = 200;
+/// Largest accepted headcount of an area: far above any real one, far below any overflow.
+const MAX_CADRES: i64 = 10_000_000;
 
 /// Check what was read; the first problem found is the error.
 pub(super) fn validate(raw: RawFile, lines: Lines) -> Result<Org, OrgError> {
@@ -84,6 +86,29 @@ impl Validator {
                     ));
                 }
                 triage.get_ref().clone()
+            }
+        };
+
+        let retaliation_body = match &raw.retaliation_body {
+            None => None,
+            Some(body) => {
+                let code = body.get_ref();
+                if !department_codes.contains_key(code.as_str()) {
+                    return Err(self.error(
+                        body.span(),
+                        format!("retaliation_body {code:?} is not a department code"),
+                    ));
+                }
+                if code == root {
+                    return Err(self.error(
+                        body.span(),
+                        format!(
+                            "retaliation_body {code:?} is the root department; it must be a body \
+                             outside the chain it looks into, so name a department below the root"
+                        ),
+                    ));
+                }
+                Some(code.clone())
             }
         };
 
@@ -179,6 +204,7 @@ impl Validator {
 
         Ok(Org {
             triage,
+            retaliation_body,
             departments,
             areas,
             categories,
@@ -203,6 +229,7 @@ impl Validator {
                 name: self.check_name("name", &node.name)?,
                 name_en: self.check_optional_name("name_en", node.name_en.as_ref())?,
                 parent: node.parent.as_ref().map(|p| p.get_ref().clone()),
+                cadres: self.check_cadres(kind, node.cadres.as_ref())?,
             });
         }
         self.check_tree(kind, entries)?;
@@ -266,6 +293,31 @@ impl Validator {
         name: Option<&Spanned<String>>,
     ) -> Result<Option<String>, OrgError> {
         name.map(|n| self.check_name(field, n)).transpose()
+    }
+
+    /// A headcount: on areas only, a whole number from 0 to `MAX_CADRES`.
+    fn check_cadres(
+        &self,
+        kind: &str,
+        cadres: Option<&Spanned<i64>>,
+    ) -> Result<Option<i64>, OrgError> {
+        let Some(cadres) = cadres else {
+            return Ok(None);
+        };
+        if kind != "area" {
+            return Err(self.error(
+                cadres.span(),
+                format!("cadres is a headcount of an area; a {kind} has none"),
+            ));
+        }
+        let n = *cadres.get_ref();
+        if !(0..=MAX_CADRES).contains(&n) {
+            return Err(self.error(
+                cadres.span(),
+                format!("cadres must be a whole number from 0 to {MAX_CADRES}, not {n}"),
+            ));
+        }
+        Ok(Some(n))
     }
 
     fn check_span(&self, field: &str, value: &Spanned<String>) -> Result<Span, OrgError> {

@@ -5,7 +5,7 @@ mod commands;
 mod pages;
 
 use super::staff::audience::Desk;
-use super::staff::{item, list};
+use super::staff::{export, item, list};
 use super::AppState;
 use axum::routing::{get, post};
 use axum::Router;
@@ -13,6 +13,7 @@ use axum::Router;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/desk", get(pages::inbox))
+        .route("/desk/items.csv", get(export::csv::<Desk>))
         .route("/desk/items/{id}", get(item::page::<Desk>))
         .route("/desk/items/{id}/acknowledge", post(pages::acknowledge))
         .route("/desk/items/{id}/messages", post(pages::message))

@@ -6,7 +6,7 @@ mod commands;
 mod pages;
 
 use super::staff::audience::Oversight;
-use super::staff::{item, list};
+use super::staff::{export, item, list};
 use super::AppState;
 use axum::routing::{get, post};
 use axum::Router;
@@ -15,6 +15,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/oversight", get(board::page))
         .route("/oversight/items", get(list::page::<Oversight>))
+        .route("/oversight/items.csv", get(export::csv::<Oversight>))
         .route("/oversight/items/{id}", get(item::page::<Oversight>))
         .route("/oversight/items/{id}/assign", post(pages::assign))
         .route(

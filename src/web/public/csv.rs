@@ -1,6 +1,7 @@
 //! The statistics report as CSV.
 use crate::domain::statistics::Figures;
 use crate::service::StatsReport;
+use crate::web::csv::record;
 
 /// Long format, one figure per row, so a suppressed figure is an empty value with `suppressed` set:
 /// `scope,code,name,figure,value,suppressed`. The first rows state the period, the lag, k and the
@@ -8,9 +9,7 @@ use crate::service::StatsReport;
 pub fn to_csv(r: &StatsReport) -> String {
     let mut out = String::from("scope,code,name,figure,value,suppressed\n");
     let mut row = |scope: &str, code: &str, name: &str, figure: &str, value: &str, sup: &str| {
-        let fields = [scope, code, name, figure, value, sup].map(csv_field);
-        out.push_str(&fields.join(","));
-        out.push('\n');
+        out.push_str(&record(&[scope, code, name, figure, value, sup]));
     };
     for (k, v) in [
         ("period_from", r.period.from.clone()),
@@ -54,13 +53,5 @@ fn format_value(v: f64) -> String {
         format!("{}", v as i64)
     } else {
         format!("{v}")
-    }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
     }
 }

@@ -14,11 +14,12 @@ pub enum Notice {
     Confirmed,
     Reopened,
     Withdrawn,
+    RetaliationReported,
 }
 
 impl Notice {
     #[cfg(test)]
-    pub const ALL: [Notice; 11] = [
+    pub const ALL: [Notice; 12] = [
         Notice::Acknowledged,
         Notice::MessageSent,
         Notice::Responded,
@@ -30,6 +31,7 @@ impl Notice {
         Notice::Confirmed,
         Notice::Reopened,
         Notice::Withdrawn,
+        Notice::RetaliationReported,
     ];
 
     /// The catalog key of its text.
@@ -46,6 +48,7 @@ impl Notice {
             Notice::Confirmed => "notices.confirmed",
             Notice::Reopened => "notices.reopened",
             Notice::Withdrawn => "notices.withdrawn",
+            Notice::RetaliationReported => "notices.retaliation_reported",
         }
     }
 }

@@ -1,11 +1,11 @@
 //! The reporter's JSON API: no account; `Authorization: Receipt <receipt>` is the only credential.
-use super::commands::{Confirm, NewReport, Reopen, Reply};
-use crate::service::{Catalog, ReporterView, Submitted};
+use super::commands::{Confirm, NewReport, Reopen, Reply, Retaliation, RetaliationAction};
+use crate::service::{Catalog, Preview, ReporterView, Submitted};
 use crate::web::error::Result;
 use crate::web::extract::{ApiJson, ReceiptAuth};
 use crate::web::ratelimit::{limited, ClientAddr};
 use crate::web::{created, ok, AppState};
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 
@@ -18,6 +18,15 @@ pub async fn submit(
     ApiJson(input): ApiJson<NewReport>,
 ) -> Result<(StatusCode, Json<Submitted>)> {
     Ok((StatusCode::CREATED, Json(s.service.submit(input).await?)))
+}
+
+/// What the department would see of a report, and what in it could point to its writer; nothing is
+/// stored. Optional: `POST /reports` does not require it.
+pub async fn preview(
+    State(s): State<AppState>,
+    ApiJson(input): ApiJson<NewReport>,
+) -> Result<Json<Preview>> {
+    Ok(Json(s.service.preview(&input).await?))
 }
 
 pub async fn mine(
@@ -68,4 +77,34 @@ pub async fn withdraw(
 ) -> Result<Json<serde_json::Value>> {
     limited(&s.limiter, addr, s.service.reporter_withdraw(&r)).await?;
     Ok(ok())
+}
+
+pub async fn retaliation(
+    State(s): State<AppState>,
+    addr: ClientAddr,
+    ReceiptAuth(r): ReceiptAuth,
+    ApiJson(b): ApiJson<Retaliation>,
+) -> Result<(StatusCode, Json<serde_json::Value>)> {
+    let made = s.service.report_retaliation(&r, &b.body);
+    let id = limited(&s.limiter, addr, made).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))))
+}
+
+/// `POST /reports/mine/retaliation/{id}/{messages|confirm|reopen|withdraw}`: the reporter's actions
+/// on a retaliation report made through this receipt.
+pub async fn retaliation_action(
+    State(s): State<AppState>,
+    addr: ClientAddr,
+    ReceiptAuth(r): ReceiptAuth,
+    Path((id, action)): Path<(String, String)>,
+    ApiJson(b): ApiJson<RetaliationAction>,
+) -> Result<(StatusCode, Json<serde_json::Value>)> {
+    let acted = s.service.retaliation_act(&r, &id, &action, b.input());
+    limited(&s.limiter, addr, acted).await?;
+    let status = if action == "messages" {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, ok()))
 }

@@ -19,3 +19,34 @@ pub struct Confirm {
 pub struct Reopen {
     pub reason: String,
 }
+
+/// A retaliation report: what happened, in the reporter's words.
+#[derive(Deserialize)]
+pub struct Retaliation {
+    pub body: String,
+}
+
+/// An action on one of the reporter's retaliation reports: which one (`item`, a form field on the
+/// pages; the path names it on the API), and what the action needs (a reply's text, a reopen's
+/// reason, a rating).
+#[derive(Deserialize, Default)]
+pub struct RetaliationAction {
+    #[serde(default)]
+    pub item: String,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub satisfaction: i64,
+}
+
+impl RetaliationAction {
+    pub fn input(&self) -> crate::service::ActionInput<'_> {
+        crate::service::ActionInput {
+            body: &self.body,
+            reason: &self.reason,
+            satisfaction: self.satisfaction,
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! Following a report up on the pages. The receipt never enters a URL or a cookie: every form posts it
 //! back in a hidden field, and each answer is rendered directly (no redirect that could carry it).
-use super::commands::{Confirm, Reopen, Reply};
+use super::commands::{Confirm, Reopen, Reply, Retaliation, RetaliationAction};
 use crate::service::Error as ServiceError;
 use crate::web::error::{localize, Error, ErrorInfo, Result};
 use crate::web::extract::{NoFields, ReceiptForm};
@@ -8,7 +8,7 @@ use crate::web::lang::Lang;
 use crate::web::ratelimit::{limited, ClientAddr};
 use crate::web::render::{names, render, Notice};
 use crate::web::AppState;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;
 
@@ -131,6 +131,48 @@ pub async fn withdraw(
     let withdrawn = s.service.reporter_withdraw(&receipt);
     let result = limited(&s.limiter, addr, withdrawn).await;
     after(&s, lang, addr, &receipt, result, Notice::Withdrawn).await
+}
+
+/// "I have suffered retaliation": a new retaliation report, for the body outside the report's chain.
+pub async fn retaliation(
+    State(s): State<AppState>,
+    lang: Lang,
+    addr: ClientAddr,
+    ReceiptForm(receipt, r): ReceiptForm<Retaliation>,
+) -> Result<Response> {
+    let made = s.service.report_retaliation(&receipt, &r.body);
+    let result = limited(&s.limiter, addr, made).await.map(|_| ());
+    after(
+        &s,
+        lang,
+        addr,
+        &receipt,
+        result,
+        Notice::RetaliationReported,
+    )
+    .await
+}
+
+/// Reply, confirm, reopen or withdraw on one of the receipt's retaliation reports (`item`).
+pub async fn retaliation_action(
+    State(s): State<AppState>,
+    lang: Lang,
+    addr: ClientAddr,
+    Path(action): Path<String>,
+    ReceiptForm(receipt, a): ReceiptForm<RetaliationAction>,
+) -> Result<Response> {
+    let notice = match action.as_str() {
+        "messages" => Notice::MessageSent,
+        "confirm" => Notice::Confirmed,
+        "reopen" => Notice::Reopened,
+        "withdraw" => Notice::Withdrawn,
+        _ => return Err(Error::NOT_FOUND),
+    };
+    let acted = s
+        .service
+        .retaliation_act(&receipt, &a.item, &action, a.input());
+    let result = limited(&s.limiter, addr, acted).await;
+    after(&s, lang, addr, &receipt, result, notice).await
 }
 
 /// Any other `/follow/…` post: the not-found page, after the same checks as the real actions (origin,

@@ -1,12 +1,16 @@
-//! The report form and the receipt page. The receipt is shown once, in the answer to the post (no
-//! redirect that could carry it).
+//! The report form, its preview and the receipt page. The form posts to the preview, which shows
+//! exactly what the department will see and what in the text could point to the reporter; from
+//! there the reporter goes back to edit (the form again, refilled) or confirms (the submission).
+//! Between the steps the text travels only in the page's own hidden fields: nothing is stored, no
+//! cookie is set. The receipt is shown once, in the answer to the post (no redirect that could
+//! carry it).
 use super::commands::NewReport;
 use crate::domain::text::Field;
 use crate::service::Error as ServiceError;
 use crate::web::error::{localize, Error, ErrorInfo, Result};
 use crate::web::extract::PageForm;
 use crate::web::lang::Lang;
-use crate::web::render::{render, with_depth};
+use crate::web::render::{names, render, with_depth};
 use crate::web::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -15,6 +19,54 @@ use minijinja::context;
 
 pub async fn new_form(State(s): State<AppState>, lang: Lang) -> Result<Html<String>> {
     form_page(&s, lang, &NewReport::default(), None).await
+}
+
+/// "Edit" on the preview: the form again, with everything as the reporter wrote it.
+pub async fn edit(
+    State(s): State<AppState>,
+    lang: Lang,
+    PageForm(input): PageForm<NewReport>,
+) -> Result<Html<String>> {
+    form_page(&s, lang, &input, None).await
+}
+
+/// The preview: what the department will see, warnings, and the two ways on. A field error goes
+/// back to the form, as a submission's would.
+pub async fn preview(
+    State(s): State<AppState>,
+    lang: Lang,
+    PageForm(input): PageForm<NewReport>,
+) -> Result<Response> {
+    match s.service.preview(&input).await.map_err(Error::from) {
+        Ok(preview) => {
+            let catalog = s.service.catalog().await?;
+            let ctx = context! {
+                preview => preview,
+                form => form_values(&input),
+                names => names(&catalog),
+            };
+            Ok(
+                render(&s, lang, "reporter/preview.html", "/report/new", None, ctx)?
+                    .into_response(),
+            )
+        }
+        Err(e @ Error::Service(ServiceError::Field(_))) => {
+            let page = form_page(&s, lang, &input, Some(&e)).await?;
+            Ok((StatusCode::BAD_REQUEST, page).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The form's fields as the reporter typed them, for refilling the form or carrying them on.
+fn form_values(input: &NewReport) -> minijinja::Value {
+    context! {
+        category => input.category,
+        area => input.area,
+        subject_department => input.subject_department.clone().unwrap_or_default(),
+        title => input.title,
+        body => input.body,
+    }
 }
 
 /// The submit form, refilled after an error so that nothing the reporter typed is lost.
@@ -32,13 +84,7 @@ async fn form_page(
             areas => with_depth(&catalog.areas),
             departments => with_depth(&catalog.departments),
         },
-        form => context! {
-            category => input.category,
-            area => input.area,
-            subject_department => input.subject_department.clone().unwrap_or_default(),
-            title => input.title,
-            body => input.body,
-        },
+        form => form_values(input),
         error => info.as_ref().map(|i| localize(s, lang, i)),
         error_field => info.as_ref().and_then(|i| i.field).map(Field::as_str),
     };

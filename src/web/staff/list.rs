@@ -18,7 +18,7 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 /// The audience's items: a desk's inbox, or a supervisor's subtree.
-async fn items<A: Audience>(
+pub(super) async fn items<A: Audience>(
     s: &AppState,
     u: &StaffUser,
     q: &ItemQuery,
@@ -56,7 +56,7 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
-    fn item_query(&self) -> ItemQuery {
+    pub(super) fn item_query(&self) -> ItemQuery {
         ItemQuery {
             state: Some(self.state.clone()).filter(|s| !s.is_empty()),
             overdue: Some(self.overdue == "true"),

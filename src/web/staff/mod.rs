@@ -6,6 +6,7 @@ mod api;
 pub mod audience;
 pub mod commands;
 mod cookies;
+pub mod export;
 pub mod item;
 pub mod list;
 mod pages;

@@ -203,6 +203,18 @@ impl TestApp {
         self.report(id).await.department
     }
 
+    /// The test clock's time.
+    pub fn clock_now(&self) -> i64 {
+        use zhiyan::domain::Clock;
+        self.clock.now()
+    }
+
+    /// What the background job does when release times come: reports and reporter actions whose
+    /// delay has run out reach staff. (Staff reads do it too; staff writes do not.)
+    pub async fn release_due(&self) {
+        self.service.release_due().await.unwrap();
+    }
+
     /// How many events the audit chain holds (read, not verified).
     pub async fn chain_length(&self) -> i64 {
         self.store.chain_head().await.unwrap().0

@@ -50,3 +50,27 @@ pub fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
 pub fn csrf_token(html: &str) -> String {
     between(html, "name=\"csrf\" value=\"", "\"").to_string()
 }
+
+/// The hidden fields of the form whose `action` starts with `action`, decoded as a browser would
+/// send them back.
+pub fn form_fields(html: &str, action: &str) -> Vec<(String, String)> {
+    let form = between(html, &format!("action=\"{action}"), "</form>");
+    form.split("<input type=\"hidden\" ")
+        .skip(1)
+        .map(|input| {
+            let name = between(input, "name=\"", "\"");
+            let value = between(input, "value=\"", "\"");
+            (unescape(name), unescape(value))
+        })
+        .collect()
+}
+
+/// What minijinja's HTML escaping undoes to.
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&amp;", "&")
+}

@@ -37,6 +37,11 @@ impl TestApp {
         )
     }
 
+    /// `POST /api/v1/reports/preview`: what the department would see; nothing is stored.
+    pub async fn preview_json(&self, body: Value) -> Resp {
+        self.post("/api/v1/reports/preview", None, body).await
+    }
+
     /// `POST /api/v1/reports` with `body` as it is, for submissions that may be refused.
     pub async fn submit_json(&self, body: Value) -> Resp {
         self.post("/api/v1/reports", None, body).await
@@ -88,5 +93,16 @@ impl<'a> Reporter<'a> {
 
     pub async fn withdraw(&self) -> Resp {
         self.post("withdraw", json!({})).await
+    }
+
+    /// `POST /api/v1/reports/mine/retaliation`: "I have suffered retaliation".
+    pub async fn report_retaliation(&self, body: &str) -> Resp {
+        self.post("retaliation", json!({ "body": body })).await
+    }
+
+    /// An action (`messages`, `confirm`, `reopen`, `withdraw`) on one of the receipt's retaliation
+    /// reports.
+    pub async fn on_retaliation(&self, id: &str, action: &str, body: Value) -> Resp {
+        self.post(&format!("retaliation/{id}/{action}"), body).await
     }
 }
