@@ -11,7 +11,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
+use tokio::sync::Mutex;
 
 /// A request that takes longer than this counts as a transport error (and its connection is dropped).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -101,7 +102,22 @@ where
         }
         transport_errors += c.transport_errors;
     }
-    let elapsed = start.elapsed();
+    report(
+        clients,
+        latencies,
+        statuses,
+        transport_errors,
+        start.elapsed(),
+    )
+}
+
+fn report(
+    clients: usize,
+    mut latencies: Vec<Duration>,
+    statuses: BTreeMap<u16, u64>,
+    transport_errors: u64,
+    elapsed: Duration,
+) -> Report {
     latencies.sort_unstable();
     let percentile = |q: f64| {
         let rank = ((q * latencies.len() as f64).ceil() as usize).max(1);
@@ -126,6 +142,73 @@ where
         statuses,
         elapsed,
     }
+}
+
+/// Open loop at a fixed rate: a request is due every `1/rate` seconds for `duration`, whether or
+/// not the earlier ones have been answered (each on a free keep-alive connection, or a new one).
+/// Latency counts from when the request was due, so a stalled server is charged for the queue it
+/// builds (no coordinated omission). `clients` in the report is the most connections used.
+pub async fn paced<F>(addr: SocketAddr, rate: f64, duration: Duration, make_request: F) -> Report
+where
+    F: Fn(u64) -> Vec<u8>,
+{
+    let idle: Arc<Mutex<Vec<Connection>>> = Arc::default();
+    let opened = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let start = Instant::now();
+    let every = Duration::from_secs_f64(1.0 / rate);
+    let total = (duration.as_secs_f64() * rate) as u64;
+    let mut tasks = Vec::with_capacity(total as usize);
+    for seq in 0..total {
+        let due = start + every.mul_f64(seq as f64);
+        tokio::time::sleep_until(due.into()).await;
+        let request = make_request(seq);
+        let (idle, opened) = (idle.clone(), opened.clone());
+        tasks.push(tokio::spawn(async move {
+            let pooled = idle.lock().await.pop();
+            let attempt = tokio::time::timeout(REQUEST_TIMEOUT, async {
+                let mut conn = match pooled {
+                    Some(c) => c,
+                    None => {
+                        opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        Connection::open(addr).await?
+                    }
+                };
+                let response = conn.round_trip(&request).await?;
+                Ok::<_, std::io::Error>((conn, response))
+            })
+            .await;
+            match attempt {
+                Ok(Ok((conn, response))) => {
+                    let latency = due.elapsed();
+                    if !response.close {
+                        idle.lock().await.push(conn);
+                    }
+                    Some((latency, response.status))
+                }
+                _ => None,
+            }
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut statuses = BTreeMap::new();
+    let mut transport_errors = 0;
+    for task in tasks {
+        match task.await.expect("a paced request panicked") {
+            Some((latency, status)) => {
+                latencies.push(latency);
+                *statuses.entry(status).or_insert(0) += 1;
+            }
+            None => transport_errors += 1,
+        }
+    }
+    let connections = opened.load(std::sync::atomic::Ordering::Relaxed);
+    report(
+        connections,
+        latencies,
+        statuses,
+        transport_errors,
+        start.elapsed(),
+    )
 }
 
 #[derive(Default)]
@@ -191,7 +274,21 @@ fn invalid(what: &str) -> std::io::Error {
 
 impl Connection {
     pub async fn open(addr: SocketAddr) -> std::io::Result<Connection> {
-        let stream = TcpStream::connect(addr).await?;
+        Connection::from(TcpStream::connect(addr).await?)
+    }
+
+    /// A connection from a chosen local address (any of 127.0.0.0/8 works on loopback), as a
+    /// client elsewhere would be.
+    pub async fn open_from(
+        addr: SocketAddr,
+        source: std::net::IpAddr,
+    ) -> std::io::Result<Connection> {
+        let socket = TcpSocket::new_v4()?;
+        socket.bind(SocketAddr::new(source, 0))?;
+        Connection::from(socket.connect(addr).await?)
+    }
+
+    fn from(stream: TcpStream) -> std::io::Result<Connection> {
         stream.set_nodelay(true)?;
         Ok(Connection {
             stream,

@@ -9,7 +9,7 @@ use super::error::{Error, Result};
 use super::{Checkpoint, Service};
 use crate::domain::clock::{day_start, month_index, month_label, parse_month};
 use crate::domain::retaliation;
-use crate::domain::statistics::{Figure, Figures, Grid, ItemFacts, Measure, Row, Tally};
+use crate::domain::statistics::{Figure, Figures, Grid, Measure, Row};
 use crate::domain::text::Field;
 use crate::domain::text::Problem;
 use crate::domain::Span;
@@ -18,7 +18,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-const PAGE: i64 = 5_000;
 const MEMO_LIMIT: usize = 256;
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -148,41 +147,7 @@ impl Service {
         let catalog = self.store().catalog().await?;
         let checkpoint = self.published_checkpoint().await?;
         let offset = self.settings().utc_offset;
-        let mut by_department: HashMap<(String, i32), Tally> = HashMap::new();
-        let mut by_category: HashMap<(String, i32), Tally> = HashMap::new();
-        let mut by_month: HashMap<i32, Tally> = HashMap::new();
-        let mut after = String::new();
-        loop {
-            let page = self.store().facts_page(&after, cutoff, PAGE).await?;
-            let Some(last) = page.last() else { break };
-            after = last.id.clone();
-            for r in page {
-                let month = month_index(r.dispatched_at, offset);
-                let facts = ItemFacts {
-                    dispatched_at: r.dispatched_at,
-                    acknowledge_due: r.acknowledge_due,
-                    respond_due: r.respond_due,
-                    acknowledged_at: r.acknowledged_at,
-                    responded_at: r.responded_at,
-                    closed_at: r.closed_at,
-                    state: r.state,
-                    confirmed: r.confirmed,
-                    outcome: r.outcome,
-                    satisfaction: r.satisfaction,
-                    reopens: r.reopens,
-                    transfers: r.transfers,
-                };
-                by_department
-                    .entry((r.department, month))
-                    .or_default()
-                    .add(&facts, cutoff);
-                by_category
-                    .entry((r.category, month))
-                    .or_default()
-                    .add(&facts, cutoff);
-                by_month.entry(month).or_default().add(&facts, cutoff);
-            }
-        }
+        let tallies = self.store().tallies(cutoff, offset).await?;
         let id = 1 + self
             .inner
             .stats
@@ -193,9 +158,9 @@ impl Service {
         let grid = Grid::build(
             &department_tree(&catalog),
             &categories,
-            &by_department,
-            &by_category,
-            &by_month,
+            &tallies.by_department,
+            &tallies.by_category,
+            &tallies.by_month,
             last_month,
             self.settings().stats_k,
         );

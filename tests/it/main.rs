@@ -24,5 +24,6 @@ mod retaliation;
 mod sealing;
 mod sign_in_limits;
 mod stats;
+mod stats_sql;
 mod two_factor;
 mod verify_log;
