@@ -92,4 +92,8 @@ async fn run() {
             ms(*times.last().unwrap()),
         );
     }
+    println!(
+        "peak RSS after the board runs: {} MiB",
+        fixture::peak_rss_mib()
+    );
 }

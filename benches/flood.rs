@@ -25,7 +25,7 @@ use std::time::Duration;
 use zhiyan::config::DataArgs;
 use zhiyan::domain::backoff::BudgetPolicy;
 use zhiyan::domain::{Span, SystemClock};
-use zhiyan::service::{Role, Service, Settings};
+use zhiyan::service::{Role, Settings};
 
 const DEMO_ORG: &str = include_str!("../examples/demo-org.toml");
 const ROUNDS: usize = 3;

@@ -322,3 +322,16 @@ fn make_row(
 fn t_or(t: Option<i64>) -> i64 {
     t.unwrap_or(i64::MAX)
 }
+
+/// The process's peak resident set (VmHWM), in MiB.
+pub fn peak_rss_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024)
+}

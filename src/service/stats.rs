@@ -9,7 +9,7 @@ use super::error::{Error, Result};
 use super::{Checkpoint, Service};
 use crate::domain::clock::{day_start, month_index, month_label, parse_month};
 use crate::domain::retaliation;
-use crate::domain::statistics::{Figure, Figures, Grid, Measure, Row};
+use crate::domain::statistics::{Figure, Figures, Grid, Measure, Row, Tallies};
 use crate::domain::text::Field;
 use crate::domain::text::Problem;
 use crate::domain::Span;
@@ -147,7 +147,14 @@ impl Service {
         let catalog = self.store().catalog().await?;
         let checkpoint = self.published_checkpoint().await?;
         let offset = self.settings().utc_offset;
-        let tallies = self.store().tallies(cutoff, offset).await?;
+        let mut tallies = Tallies::default();
+        self.store()
+            .each_fact(cutoff, |department, category, facts| {
+                let month = month_index(facts.dispatched_at, offset);
+                tallies.add(department, category, month, facts, cutoff);
+            })
+            .await?;
+        let tallies = tallies.finish();
         let id = 1 + self
             .inner
             .stats

@@ -48,7 +48,6 @@ pub use pending::Pending;
 pub use postgres::CHAIN_LOCK_KEY;
 pub use reports::{ItemFilter, MessageRow, NewMessage, Sealed, StoredItem};
 pub use staff::{AccountRow, SessionKind, SessionRow, StaffRow};
-pub use stats::Tallies;
 pub use writer::{Tx, WriteStats};
 
 use sqlx::{PgPool, SqlitePool};

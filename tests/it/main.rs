@@ -24,6 +24,5 @@ mod retaliation;
 mod sealing;
 mod sign_in_limits;
 mod stats;
-mod stats_sql;
 mod two_factor;
 mod verify_log;

@@ -11,4 +11,4 @@ mod tally;
 
 pub use figure::{Figure, Figures, Hidden, Measure};
 pub use grid::{Grid, Row};
-pub use tally::{ItemFacts, Tally};
+pub use tally::{ItemFacts, Tallies, Tally};

@@ -131,6 +131,67 @@ impl Tally {
     }
 }
 
+/// Tallies per (department, month), (category, month) and month, added up one item at a time.
+/// Items arrive grouped by department and category (any order still adds up right): a group's
+/// months are counted in a small map and merged into the three tables when the group changes, so
+/// an item costs no string key.
+#[derive(Default)]
+pub struct Tallies {
+    pub by_department: HashMap<(String, i32), Tally>,
+    pub by_category: HashMap<(String, i32), Tally>,
+    pub by_month: HashMap<i32, Tally>,
+    group: Option<(String, String)>,
+    months: HashMap<i32, Tally>,
+}
+
+impl Tallies {
+    /// Count one item of `department` and `category`, dispatched in `month`, as of `cutoff`.
+    pub fn add(
+        &mut self,
+        department: &str,
+        category: &str,
+        month: i32,
+        f: &ItemFacts,
+        cutoff: i64,
+    ) {
+        let same = self
+            .group
+            .as_ref()
+            .is_some_and(|(d, c)| d == department && c == category);
+        if !same {
+            self.flush();
+            self.group = Some((department.to_string(), category.to_string()));
+        }
+        self.months.entry(month).or_default().add(f, cutoff);
+    }
+
+    /// The finished tables.
+    pub fn finish(mut self) -> Tallies {
+        self.flush();
+        self
+    }
+
+    fn flush(&mut self) {
+        let Some((department, category)) = self.group.take() else {
+            return;
+        };
+        for (month, t) in self.months.drain() {
+            let tables = [
+                self.by_department
+                    .entry((department.clone(), month))
+                    .or_default(),
+                self.by_category
+                    .entry((category.clone(), month))
+                    .or_default(),
+            ];
+            for table in tables {
+                table.merge(&t);
+            }
+            self.by_month.entry(month).or_default().merge(&t);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,5 +276,41 @@ mod tests {
         assert_eq!((t.closed, t.resolved_confirmed, t.unconfirmed), (2, 1, 1));
         assert_eq!((t.ratings, t.ratings_high, t.reopened), (1, 1, 1));
         assert_eq!(t.overdue, 0);
+    }
+
+    #[test]
+    fn tallies_add_up_whatever_the_order_of_groups() {
+        let items = [
+            ("civil", "a", 10, item()),
+            ("civil", "b", 10, item()),
+            (
+                "civil",
+                "a",
+                11,
+                ItemFacts {
+                    acknowledged_at: Some(H),
+                    ..item()
+                },
+            ),
+            ("edu", "a", 10, item()),
+            ("civil", "a", 10, item()),
+        ];
+        let mut t = Tallies::default();
+        for (d, c, m, f) in &items {
+            t.add(d, c, *m, f, 30 * D);
+        }
+        let t = t.finish();
+        let received = |k: &(String, i32)| t.by_department[k].received;
+        assert_eq!(received(&("civil".into(), 10)), 3);
+        assert_eq!(received(&("civil".into(), 11)), 1);
+        assert_eq!(received(&("edu".into(), 10)), 1);
+        assert_eq!(t.by_category[&("a".into(), 10)].received, 3);
+        assert_eq!(t.by_category[&("b".into(), 10)].received, 1);
+        assert_eq!(t.by_month[&10].received, 4);
+        assert_eq!(t.by_month[&11].ack_hours.get(&1), Some(&1));
+        assert_eq!(
+            t.by_department.len() + t.by_category.len() + t.by_month.len(),
+            3 + 3 + 2
+        );
     }
 }
