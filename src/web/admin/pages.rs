@@ -7,7 +7,8 @@ use crate::web::extract::{NoFields, PageStaff, StaffForm};
 use crate::web::lang::Lang;
 use crate::web::render::{names, render, with_depth};
 use crate::web::AppState;
-use axum::extract::{Path, State};
+use crate::web::extract::Path;
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::{context, Value};
 

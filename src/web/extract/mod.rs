@@ -7,11 +7,12 @@ mod json;
 mod origin;
 mod receipt;
 mod staff;
+mod text;
 
 pub use form::{EnrolmentForm, NoFields, PageForm, ReceiptForm, StaffForm};
 pub use json::ApiJson;
-pub use origin::same_origin;
 pub use receipt::ReceiptAuth;
+pub use text::{Path, Query};
 pub use staff::{
     bearer_token, cookie, session_token, ApiStaff, PageEnrolling, PageStaff, DEVICE_COOKIE,
     SESSION_COOKIE,

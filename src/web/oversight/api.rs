@@ -6,7 +6,8 @@ use crate::web::error::Result;
 use crate::web::extract::{ApiJson, ApiStaff};
 use crate::web::staff::commands::Message;
 use crate::web::{created, ok, AppState};
-use axum::extract::{Path, State};
+use crate::web::extract::Path;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 

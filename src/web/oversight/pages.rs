@@ -10,7 +10,8 @@ use crate::web::staff::audience::Oversight;
 use crate::web::staff::commands::Message;
 use crate::web::staff::item::after;
 use crate::web::AppState;
-use axum::extract::{Path, State};
+use crate::web::extract::Path;
+use axum::extract::State;
 use axum::response::Response;
 
 pub async fn assign(

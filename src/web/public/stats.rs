@@ -11,8 +11,8 @@ use crate::web::error::{Error, Result};
 use crate::web::lang::Lang;
 use crate::web::render::{local_name, render};
 use crate::web::AppState;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use crate::web::extract::Query;
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;
@@ -20,17 +20,16 @@ use std::sync::Arc;
 
 async fn report(
     s: &AppState,
-    q: std::result::Result<Query<StatsQuery>, QueryRejection>,
+    q: Query<StatsQuery>,
 ) -> Result<Arc<StatsReport>> {
-    let q = q
-        .map(|Query(q)| q)
-        .map_err(|_| Error::field(Field::From, Problem::Invalid))?;
+    let Query(q) = q;
+    let q = q.ok_or_else(|| Error::field(Field::From, Problem::Invalid))?;
     Ok(s.service.public_stats(&q).await?)
 }
 
 pub async fn json(
     State(s): State<AppState>,
-    q: std::result::Result<Query<StatsQuery>, QueryRejection>,
+    q: Query<StatsQuery>,
 ) -> Result<Response> {
     let r = report(&s, q).await?;
     let body = s.stats_outputs.get_or_render(&r, Output::Json, || {
@@ -41,7 +40,7 @@ pub async fn json(
 
 pub async fn csv(
     State(s): State<AppState>,
-    q: std::result::Result<Query<StatsQuery>, QueryRejection>,
+    q: Query<StatsQuery>,
 ) -> Result<Response> {
     let r = report(&s, q).await?;
     let body = s
@@ -63,7 +62,7 @@ pub async fn csv(
 pub async fn page(
     State(s): State<AppState>,
     lang: Lang,
-    q: std::result::Result<Query<StatsQuery>, QueryRejection>,
+    q: Query<StatsQuery>,
 ) -> Result<Response> {
     let r = report(&s, q).await?;
     let body = s

@@ -8,7 +8,8 @@ use crate::web::lang::Lang;
 use crate::web::ratelimit::{limited, ClientAddr};
 use crate::web::render::{names, render, Notice};
 use crate::web::AppState;
-use axum::extract::{Path, State};
+use crate::web::extract::Path;
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;
 
