@@ -101,6 +101,7 @@ async fn connection(
     let Ok(peer) = stream.peer_addr() else {
         return;
     };
+    tracing::trace!("connection accepted");
     let activity = Arc::new(Activity::new());
     let io = TokioIo::new(Watched {
         inner: stream,

@@ -27,7 +27,9 @@ pub enum Error {
     /// A text input (JSON string or key, form field, query parameter, path segment) that is not
     /// UTF-8 or holds a control character `domain::text::refused_character` refuses; `field` is its
     /// name as the request spelled it.
-    #[error("{field} must be UTF-8 text without control characters (line breaks and tabs are allowed)")]
+    #[error(
+        "{field} must be UTF-8 text without control characters (line breaks and tabs are allowed)"
+    )]
     InvalidText { field: String },
     #[error("this address does not accept that method")]
     MethodNotAllowed,
@@ -353,9 +355,7 @@ pub mod every {
             Error::MalformedJson(String::new()),
             Error::CsrfFailed,
             Error::TooLarge,
-            Error::InvalidText {
-                field: "id".into(),
-            },
+            Error::InvalidText { field: "id".into() },
             Error::MethodNotAllowed,
             Error::BodyTimeout,
             Error::RateLimited { retry_after: 1 },

@@ -5,8 +5,8 @@ use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::header::{self, HeaderValue};
 use axum::middleware::Next;
-use axum::response::Response;
 use axum::response::IntoResponse;
+use axum::response::Response;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -88,21 +88,20 @@ pub async fn read_body(State(d): State<Arc<Deployment>>, req: Request, next: Nex
     if axum::body::HttpBody::size_hint(&body).exact() == Some(0) {
         return next.run(Request::from_parts(parts, body)).await;
     }
-    let bytes = match tokio::time::timeout(
-        d.body_read_timeout,
-        axum::body::to_bytes(body, BODY_LIMIT),
-    )
-    .await
-    {
-        Err(_) => return Error::BodyTimeout.into_response(),
-        Ok(Err(e)) if is_too_large(&e) => return Error::TooLarge.into_response(),
-        Ok(Err(_)) => {
-            return Error::MalformedJson("the request body could not be read".into())
-                .into_response()
-        }
-        Ok(Ok(bytes)) => bytes,
-    };
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    let bytes =
+        match tokio::time::timeout(d.body_read_timeout, axum::body::to_bytes(body, BODY_LIMIT))
+            .await
+        {
+            Err(_) => return Error::BodyTimeout.into_response(),
+            Ok(Err(e)) if is_too_large(&e) => return Error::TooLarge.into_response(),
+            Ok(Err(_)) => {
+                return Error::MalformedJson("the request body could not be read".into())
+                    .into_response()
+            }
+            Ok(Ok(bytes)) => bytes,
+        };
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 /// axum's length-limit error, somewhere in the chain of sources.

@@ -359,8 +359,8 @@ async fn matrix(app: TestApp) {
         ended.cookie.as_deref(),
         &[("csrf", &ended.csrf)],
     )
-        .await
-        .expect(StatusCode::SEE_OTHER);
+    .await
+    .expect(StatusCode::SEE_OTHER);
 
     let content = [TITLE, BODY, answer];
     let mut failures = Vec::new();

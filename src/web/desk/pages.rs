@@ -3,6 +3,7 @@ use super::commands::{Respond, Transfer};
 use crate::service::Role;
 use crate::web::error::Result;
 use crate::web::extract::{NoFields, PageStaff, StaffForm};
+use crate::web::extract::{Path, Query};
 use crate::web::lang::Lang;
 use crate::web::render::Notice;
 use crate::web::staff::audience::Desk;
@@ -10,7 +11,6 @@ use crate::web::staff::commands::Message;
 use crate::web::staff::item::after;
 use crate::web::staff::list::{self, ListQuery};
 use crate::web::AppState;
-use crate::web::extract::{Path, Query};
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 

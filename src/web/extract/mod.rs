@@ -12,8 +12,8 @@ mod text;
 pub use form::{EnrolmentForm, NoFields, PageForm, ReceiptForm, StaffForm};
 pub use json::ApiJson;
 pub use receipt::ReceiptAuth;
-pub use text::{Path, Query};
 pub use staff::{
     bearer_token, cookie, session_token, ApiStaff, PageEnrolling, PageStaff, DEVICE_COOKIE,
     SESSION_COOKIE,
 };
+pub use text::{Path, Query};

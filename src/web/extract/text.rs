@@ -161,7 +161,9 @@ mod tests {
             Some("username".into())
         );
         assert_eq!(
-            named(check_json(&json!({"rules": [{"x": "y"}, {"department": "\u{7}"}]}))),
+            named(check_json(
+                &json!({"rules": [{"x": "y"}, {"department": "\u{7}"}]})
+            )),
             Some("rules[1].department".into())
         );
         assert_eq!(

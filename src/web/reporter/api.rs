@@ -2,10 +2,10 @@
 use super::commands::{Confirm, NewReport, Reopen, Reply, Retaliation, RetaliationAction};
 use crate::service::{Catalog, Preview, ReporterView, Submitted};
 use crate::web::error::Result;
+use crate::web::extract::Path;
 use crate::web::extract::{ApiJson, ReceiptAuth};
 use crate::web::ratelimit::{limited, ClientAddr};
 use crate::web::{created, ok, AppState};
-use crate::web::extract::Path;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;

@@ -3,12 +3,12 @@
 use super::commands::{Confirm, Reopen, Reply, Retaliation, RetaliationAction};
 use crate::service::Error as ServiceError;
 use crate::web::error::{localize, Error, ErrorInfo, Result};
+use crate::web::extract::Path;
 use crate::web::extract::{NoFields, ReceiptForm};
 use crate::web::lang::Lang;
 use crate::web::ratelimit::{limited, ClientAddr};
 use crate::web::render::{names, render, Notice};
 use crate::web::AppState;
-use crate::web::extract::Path;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;

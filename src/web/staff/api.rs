@@ -1,10 +1,10 @@
 //! Staff sign-in for API clients: a bearer token backed by the same database sessions as the pages;
 //! and setting up an account with a setup code.
 use super::commands::{CompleteSetup, SetupCode, SignIn};
+use crate::service::Error as ServiceError;
 use crate::service::{
     Login, SessionKind, SetupDone, SetupFinish, SetupStart, SignIn as Credentials,
 };
-use crate::service::Error as ServiceError;
 use crate::web::error::{Error, Result};
 use crate::web::extract::{bearer_token, ApiJson};
 use crate::web::ratelimit::{limited, ClientAddr};
