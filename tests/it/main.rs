@@ -14,6 +14,7 @@ mod cli;
 mod connections;
 mod crash;
 mod db_down;
+mod fuzz;
 mod group_commit;
 mod hardened;
 mod held_until_release;
