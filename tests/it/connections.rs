@@ -4,12 +4,9 @@
 //! other clients are served; a declared oversized body is 413 at once; the connection cap holds
 //! further clients back until a slot frees; and the server never logs a client's address, even at
 //! trace level (the real binary, both databases).
-use crate::support::pg::PgDatabase;
+use crate::support::binary::{start_server, text, zhiyan};
 use crate::support::{Options, TestApp};
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
@@ -24,6 +21,15 @@ struct Server {
     addr: SocketAddr,
     stop: oneshot::Sender<()>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    /// A graceful stop: `serve` returns once every connection is closed.
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        let served = tokio::time::timeout(BOUND, self.task).await;
+        served.expect("serve did not return").unwrap().unwrap();
+    }
 }
 
 async fn serve(app: &TestApp, limits: ConnectionLimits) -> Server {
@@ -181,12 +187,7 @@ async fn slow_clients(app: TestApp) {
         closed.iter().all(|&at| served_at < at),
         "the other client was answered only after the slow ones were gone"
     );
-    let _ = server.stop.send(());
-    tokio::time::timeout(BOUND, server.task)
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    server.stop().await;
 }
 both_backends!(
     slow_connections_are_closed,
@@ -223,62 +224,10 @@ async fn capped(app: TestApp) {
     // A graceful stop with a keep-alive connection open: it closes, and serve returns.
     let mut kept = connect(server.addr, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n").await;
     assert!(response(&mut kept).await.starts_with("HTTP/1.1 200"));
-    let _ = server.stop.send(());
-    tokio::time::timeout(BOUND, server.task)
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    server.stop().await;
     until_closed(kept).await.unwrap();
 }
 both_backends!(connections_over_the_cap_wait_for_a_slot, capped);
-
-/// `zhiyan serve` at trace level (ZHIYAN_LOG and RUST_LOG), every line it prints collected.
-fn start_logging(
-    data: &std::path::Path,
-    url: &str,
-) -> (std::process::Child, SocketAddr, Arc<Mutex<String>>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zhiyan"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(["--database-url", url, "serve", "--bind", "127.0.0.1:0"])
-        .args(["--idle-timeout", "300ms", "--header-read-timeout", "300ms"])
-        .args(["--body-read-timeout", "300ms", "--release-delay", "0s"])
-        .env_remove("ZHIYAN_DATABASE_URL")
-        .env_remove("ZHIYAN_DATA_DIR")
-        .env("ZHIYAN_LOG", "trace")
-        .env("RUST_LOG", "trace")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let log = Arc::new(Mutex::new(String::new()));
-    let stdout = child.stdout.take().unwrap();
-    let out_log = log.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            out_log.lock().unwrap().push_str(&(line + "\n"));
-        }
-    });
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("the server exited before it listened")
-            .unwrap();
-        log.lock().unwrap().push_str(&format!("{line}\n"));
-        if let Some(rest) = line.split("listening on http://").nth(1) {
-            break rest.split_whitespace().next().unwrap().parse().unwrap();
-        }
-    };
-    let err_log = log.clone();
-    std::thread::spawn(move || {
-        for line in lines.map_while(Result::ok) {
-            err_log.lock().unwrap().push_str(&(line + "\n"));
-        }
-    });
-    (child, addr, log)
-}
 
 /// The log as plain text: colour codes could split an address and hide it from the search.
 fn without_colours(log: &str) -> String {
@@ -309,8 +258,20 @@ async fn from_client(addr: SocketAddr, request: &str) -> String {
     String::from_utf8_lossy(&got).into_owned()
 }
 
+/// The test organisation imported into `url`, then the server run at trace level.
 async fn no_address_in_the_log(data: &std::path::Path, url: &str) {
-    let (mut child, addr, log) = start_logging(data, url);
+    let org = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/fixtures/org.toml");
+    let out = zhiyan(data, &["--database-url", url, "org", "import", org]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let limits = [
+        "--idle-timeout",
+        "300ms",
+        "--header-read-timeout",
+        "300ms",
+        "--body-read-timeout",
+        "300ms",
+    ];
+    let (mut child, addr, log) = start_server(data, url, &limits, "trace");
     let report = r#"{"category":"other","area":"xinhe","title":"t","body":"b"}"#;
     let requests = [
         HEALTH.to_string(),
@@ -361,38 +322,4 @@ async fn no_address_in_the_log(data: &std::path::Path, url: &str) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_never_logs_a_client_address() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("zhiyan.db").display());
-    let org = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/fixtures/org.toml");
-    let out =
-        crate::support::binary::zhiyan(dir.path(), &["--database-url", &url, "org", "import", org]);
-    assert!(
-        out.status.success(),
-        "{}",
-        crate::support::binary::text(&out.stderr)
-    );
-    no_address_in_the_log(dir.path(), &url).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres_never_logs_a_client_address() {
-    let Ok(admin) = std::env::var("ZHIYAN_TEST_POSTGRES_URL") else {
-        eprintln!("PostgreSQL half skipped: ZHIYAN_TEST_POSTGRES_URL is not set");
-        return;
-    };
-    let db = PgDatabase::create(&admin).await;
-    let dir = tempfile::tempdir().unwrap();
-    let org = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/fixtures/org.toml");
-    let out = crate::support::binary::zhiyan(
-        dir.path(),
-        &["--database-url", &db.url, "org", "import", org],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        crate::support::binary::text(&out.stderr)
-    );
-    no_address_in_the_log(dir.path(), &db.url).await;
-}
+binary_on_both_backends!(never_logs_a_client_address, no_address_in_the_log);
