@@ -5,6 +5,7 @@ use crate::service::Settings;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Every default, once: the flags, the service's `Settings::default()` and the docs all read these.
 pub mod defaults {
@@ -30,10 +31,42 @@ pub mod defaults {
     pub const AREA_K: u32 = 20;
     /// How often the public checkpoint of the audit log is signed.
     pub const CHECKPOINT_INTERVAL: &str = "1h";
+    /// A request's headers must arrive within this.
+    pub const HEADER_READ_TIMEOUT: &str = "10s";
+    /// A request's body must arrive within this (a 256 KiB body at 10 KB/s takes 26 s).
+    pub const BODY_READ_TIMEOUT: &str = "30s";
+    /// A connection with no request being handled and nothing moving is closed after this.
+    pub const IDLE_TIMEOUT: &str = "5s";
+    /// Connections open at once (each holds a file descriptor; a process often has 1,024).
+    pub const MAX_CONNECTIONS: usize = 512;
 }
 
 fn span(text: &str) -> Span {
     Span::parse(text).expect("the built-in defaults parse")
+}
+
+fn timeout(text: &str) -> Duration {
+    parse_timeout(text).expect("the built-in defaults parse")
+}
+
+/// A connection timeout: a span (`10s`, `2m`) or whole milliseconds (`200ms`); never zero.
+pub fn parse_timeout(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let d = match t.strip_suffix("ms") {
+        Some(ms) if !ms.is_empty() && ms.bytes().all(|b| b.is_ascii_digit()) => ms
+            .parse()
+            .map(Duration::from_millis)
+            .map_err(|_| format!("`{s}` is too long a timeout"))?,
+        _ => Duration::from_secs(
+            Span::parse(t)
+                .map_err(|e| format!("{e} (or whole milliseconds, e.g. 500ms)"))?
+                .seconds() as u64,
+        ),
+    };
+    if d.is_zero() {
+        return Err(format!("`{s}`: a timeout must be longer than zero"));
+    }
+    Ok(d)
 }
 
 /// Where the data lives; shared by every command.
@@ -155,6 +188,21 @@ pub struct ServeArgs {
     /// signed; between two, the public sees the same one. 0s publishes the live head.
     #[arg(long, env = "ZHIYAN_CHECKPOINT_INTERVAL", default_value = defaults::CHECKPOINT_INTERVAL, value_parser = Span::parse)]
     pub checkpoint_interval: Span,
+    /// A request's headers must arrive within this (from the connection being ready for them),
+    /// else the connection is closed. A span (10s) or milliseconds (500ms).
+    #[arg(long, env = "ZHIYAN_HEADER_READ_TIMEOUT", default_value = defaults::HEADER_READ_TIMEOUT, value_parser = parse_timeout)]
+    pub header_read_timeout: Duration,
+    /// A request's body must arrive within this, else `408 request_timeout` and the connection is
+    /// closed. (A declared length over the 256 KiB limit is `413 too_large` at once.)
+    #[arg(long, env = "ZHIYAN_BODY_READ_TIMEOUT", default_value = defaults::BODY_READ_TIMEOUT, value_parser = parse_timeout)]
+    pub body_read_timeout: Duration,
+    /// A connection with no request being handled and no byte moving for this long is closed
+    /// (keep-alive between requests, or a client that sends nothing).
+    #[arg(long, env = "ZHIYAN_IDLE_TIMEOUT", default_value = defaults::IDLE_TIMEOUT, value_parser = parse_timeout)]
+    pub idle_timeout: Duration,
+    /// Connections open at once; further ones wait (in the listen backlog) until one closes.
+    #[arg(long, env = "ZHIYAN_MAX_CONNECTIONS", default_value_t = defaults::MAX_CONNECTIONS, value_parser = clap::value_parser!(usize))]
+    pub max_connections: usize,
 }
 
 impl ServeArgs {
@@ -191,6 +239,38 @@ impl ServeArgs {
         crate::web::Deployment {
             trusted_proxies: self.trusted_proxy.clone(),
             public_origin: self.public_origin.clone(),
+            body_read_timeout: self.body_read_timeout,
+        }
+    }
+
+    /// What the accept loop needs of these flags.
+    pub fn connection_limits(&self) -> crate::ConnectionLimits {
+        crate::ConnectionLimits {
+            header_read_timeout: self.header_read_timeout,
+            idle_timeout: self.idle_timeout,
+            max_connections: self.max_connections.max(1),
+        }
+    }
+}
+
+/// The limits of a server started with no flags.
+impl Default for crate::ConnectionLimits {
+    fn default() -> Self {
+        crate::ConnectionLimits {
+            header_read_timeout: timeout(defaults::HEADER_READ_TIMEOUT),
+            idle_timeout: timeout(defaults::IDLE_TIMEOUT),
+            max_connections: defaults::MAX_CONNECTIONS,
+        }
+    }
+}
+
+/// How a server started with no flags is reached: directly, with the default body-read timeout.
+impl Default for crate::web::Deployment {
+    fn default() -> Self {
+        crate::web::Deployment {
+            trusted_proxies: Vec::new(),
+            public_origin: None,
+            body_read_timeout: timeout(defaults::BODY_READ_TIMEOUT),
         }
     }
 }
@@ -271,5 +351,17 @@ mod tests {
         assert!(parse_offset("8").is_err());
         assert_eq!(redact_url("postgres://u:pw@h/db"), "postgres://u:***@h/db");
         assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+    }
+
+    #[test]
+    fn timeouts_in_spans_or_milliseconds() {
+        assert_eq!(parse_timeout("200ms"), Ok(Duration::from_millis(200)));
+        assert_eq!(parse_timeout("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_timeout(" 2m "), Ok(Duration::from_secs(120)));
+        for bad in ["0s", "0ms", "ms", "1.5s", "-1s", "10"] {
+            assert!(parse_timeout(bad).is_err(), "{bad}");
+        }
+        let limits = crate::ConnectionLimits::default();
+        assert_eq!(limits.idle_timeout, Duration::from_secs(5));
     }
 }

@@ -4,6 +4,7 @@ pub mod config;
 pub mod crypto;
 pub mod domain;
 pub mod jobs;
+pub mod server;
 pub mod service;
 pub mod store;
 pub mod web;
@@ -21,19 +22,7 @@ pub async fn open_service(
     Ok(service::Service::new(store, keys, clock, settings))
 }
 
-/// Serve `router` on `listener` until `shutdown` resolves, then finish in-flight requests.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    router: axum::Router,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
-}
+pub use server::{serve, ConnectionLimits};
 
 /// Connect and migrate; the data dir is created first because the embedded database lives in it.
 pub async fn connect(data: &config::DataArgs) -> anyhow::Result<store::Store> {

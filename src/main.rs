@@ -355,7 +355,13 @@ async fn serve(data: &DataArgs, args: ServeArgs) -> anyhow::Result<()> {
         },
         stop_rx,
     ));
-    zhiyan::serve(listener, router, shutdown_signal()).await?;
+    zhiyan::serve(
+        listener,
+        router,
+        args.connection_limits(),
+        shutdown_signal(),
+    )
+    .await?;
     let _ = stop_tx.send(true);
     let _ = jobs.await;
     service.close().await;

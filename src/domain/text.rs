@@ -164,9 +164,47 @@ pub fn bounded(field: Field, input: &str, max: usize) -> Result<String, FieldErr
     Ok(t.to_string())
 }
 
+/// The first character a text input may not hold, if any: every text that comes in (JSON strings and
+/// keys, form fields, query parameters, path segments) passes this before anything reads it. Refused:
+/// NUL and every other control character (Unicode category Cc: C0, DEL, C1) except the line break
+/// `\n`, the tab `\t`, and a carriage return that begins a `\r\n` line break (browsers send textarea
+/// lines that way).
+pub fn refused_character(input: &str) -> Option<char> {
+    let mut chars = input.chars().peekable();
+    while let Some(c) = chars.next() {
+        let allowed = match c {
+            '\n' | '\t' => true,
+            '\r' => chars.peek() == Some(&'\n'),
+            c => !c.is_control(),
+        };
+        if !allowed {
+            return Some(c);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_refused_but_line_breaks_and_tabs_pass() {
+        for fine in ["", "检查 ok", "a\nb\tc", "a\r\nb", "emoji 🙂", "\u{200b}"] {
+            assert_eq!(refused_character(fine), None, "{fine:?}");
+        }
+        for (bad, c) in [
+            ("a\0", '\0'),
+            ("\u{1}", '\u{1}'),
+            ("a\rb", '\r'),
+            ("end\r", '\r'),
+            ("\u{7f}", '\u{7f}'),
+            ("x\u{85}", '\u{85}'),
+            ("\u{1b}[31m", '\u{1b}'),
+        ] {
+            assert_eq!(refused_character(bad), Some(c), "{bad:?}");
+        }
+    }
 
     #[test]
     fn counts_characters_not_bytes() {

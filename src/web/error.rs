@@ -24,6 +24,17 @@ pub enum Error {
     CsrfFailed,
     #[error("the request body is too large")]
     TooLarge,
+    /// A text input (JSON string or key, form field, query parameter, path segment) that is not
+    /// UTF-8 or holds a control character `domain::text::refused_character` refuses; `field` is its
+    /// name as the request spelled it.
+    #[error(
+        "{field} must be UTF-8 text without control characters (line breaks and tabs are allowed)"
+    )]
+    InvalidText { field: String },
+    #[error("this address does not accept that method")]
+    MethodNotAllowed,
+    #[error("the request body did not arrive in time")]
+    BodyTimeout,
     #[error("too many attempts; try again in {retry_after} seconds")]
     RateLimited { retry_after: i64 },
 }
@@ -52,9 +63,9 @@ impl Error {
     pub fn status(&self) -> StatusCode {
         use ServiceError as S;
         match self {
-            Error::MalformedJson(_) | Error::Service(S::Field(_) | S::InvalidOrg(_)) => {
-                StatusCode::BAD_REQUEST
-            }
+            Error::MalformedJson(_)
+            | Error::InvalidText { .. }
+            | Error::Service(S::Field(_) | S::InvalidOrg(_)) => StatusCode::BAD_REQUEST,
             Error::Service(
                 S::InvalidReceipt
                 | S::InvalidCredentials
@@ -75,6 +86,8 @@ impl Error {
                 | S::NoRetaliationBody,
             ) => StatusCode::CONFLICT,
             Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Error::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             Error::RateLimited { .. } | Error::Service(S::TooManyAttempts { .. }) => {
                 StatusCode::TOO_MANY_REQUESTS
             }
@@ -90,6 +103,9 @@ impl Error {
             Error::MalformedJson(_) => "malformed_json",
             Error::CsrfFailed => "csrf_failed",
             Error::TooLarge => "too_large",
+            Error::InvalidText { .. } => "invalid_input",
+            Error::MethodNotAllowed => "method_not_allowed",
+            Error::BodyTimeout => "request_timeout",
             Error::RateLimited { .. } => "rate_limited",
             Error::Service(e) => match e {
                 S::Field(_) => "invalid_input",
@@ -142,6 +158,8 @@ pub struct ErrorInfo {
     pub code: &'static str,
     pub field: Option<Field>,
     pub problem: Option<Problem>,
+    /// The input an `InvalidText` names, as the request spelled it (not always a `Field`).
+    pub text_field: Option<String>,
     pub message: String,
     pub retry_after: Option<i64>,
     /// A rejected organisation file: the line and the reason.
@@ -158,11 +176,16 @@ impl From<&Error> for ErrorInfo {
             Error::Service(ServiceError::InvalidOrg(o)) => Some((o.line, o.reason.clone())),
             _ => None,
         };
+        let text_field = match e {
+            Error::InvalidText { field } => Some(field.clone()),
+            _ => None,
+        };
         ErrorInfo {
             status: e.status(),
             code: e.code(),
             field,
             problem,
+            text_field,
             message: e.to_string(),
             retry_after: e.retry_after(),
             org,
@@ -181,6 +204,9 @@ impl IntoResponse for Error {
         if let Some(field) = info.field {
             error["field"] = field.as_str().into();
         }
+        if let Some(field) = &info.text_field {
+            error["field"] = field.as_str().into();
+        }
         if let Error::Service(ServiceError::InvalidTransition(t)) = &self {
             error["state"] = t.from.as_str().into();
         }
@@ -193,6 +219,13 @@ impl IntoResponse for Error {
         }
         let status = info.status;
         let mut resp = (status, Json(serde_json::json!({ "error": error }))).into_response();
+        if matches!(self, Error::BodyTimeout | Error::TooLarge) {
+            // The rest of the body is not read: the connection cannot carry another request.
+            resp.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+        }
         if let Some(secs) = info.retry_after {
             resp.headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, secs.into());
@@ -205,13 +238,18 @@ impl IntoResponse for Error {
 /// The user-facing sentence for an error, in `lang`.
 pub fn localize(state: &AppState, lang: Lang, info: &ErrorInfo) -> String {
     let t = |k: &str| state.templates.text(lang, k).unwrap_or_default();
+    let sep = if lang == Lang::En { " " } else { "" };
+    if let Some(name) = &info.text_field {
+        let known = Field::ALL.into_iter().find(|f| f.as_str() == name);
+        let label = known.map_or_else(|| name.clone(), |f| t(&format!("fields.{f}")));
+        return format!("{label}{sep}{}", t("problems.bad_text"));
+    }
     match (info.field, &info.problem) {
         (Some(field), Some(problem)) => {
             let (key, max, min) = problem_key(problem);
             let phrase = t(&format!("problems.{key}"))
                 .replace("{max}", &max.to_string())
                 .replace("{min}", &min.to_string());
-            let sep = if lang == Lang::En { " " } else { "" };
             format!("{}{sep}{phrase}", t(&format!("fields.{field}")))
         }
         _ => {
@@ -262,12 +300,16 @@ pub fn problem_key(problem: &Problem) -> (&'static str, i64, i64) {
     }
 }
 
-/// Page routers: replace a JSON error body with the error page, in the page's language.
+/// Page routers: replace a JSON error body with the error page, in the page's language. Paths under
+/// /api/ keep JSON even when they reach the pages' fallback (an unknown API version, say).
 pub async fn html_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     let lang = Lang::from_parts(&parts);
     let path = parts.uri.path().to_string();
     let resp = next.run(Request::from_parts(parts, body)).await;
+    if path == "/api" || path.starts_with("/api/") {
+        return resp;
+    }
     let Some(info) = resp.extensions().get::<Arc<ErrorInfo>>().cloned() else {
         return resp;
     };
@@ -277,15 +319,26 @@ pub async fn html_errors(State(state): State<AppState>, req: Request, next: Next
         Ok(html) => (info.status, html).into_response(),
         Err(_) => (info.status, info.message.clone()).into_response(),
     };
-    if let Some(wait) = resp.headers().get(axum::http::header::RETRY_AFTER) {
-        page.headers_mut()
-            .insert(axum::http::header::RETRY_AFTER, wait.clone());
+    for name in [
+        axum::http::header::RETRY_AFTER,
+        axum::http::header::CONNECTION,
+        axum::http::header::ALLOW,
+    ] {
+        if let Some(value) = resp.headers().get(&name) {
+            page.headers_mut().insert(name, value.clone());
+        }
     }
     page
 }
 
+/// The routers' fallback: no route has this path.
 pub async fn not_found() -> Error {
     Error::NOT_FOUND
+}
+
+/// The routers' fallback for a path that exists, called with a method it does not take.
+pub async fn method_not_allowed() -> Error {
+    Error::MethodNotAllowed
 }
 
 /// One error of every kind, and one problem of every kind, for the catalog test: the matches below stop
@@ -302,6 +355,9 @@ pub mod every {
             Error::MalformedJson(String::new()),
             Error::CsrfFailed,
             Error::TooLarge,
+            Error::InvalidText { field: "id".into() },
+            Error::MethodNotAllowed,
+            Error::BodyTimeout,
             Error::RateLimited { retry_after: 1 },
             Error::field(Field::Body, Problem::Missing),
             Error::Service(ServiceError::InvalidReceipt),
@@ -331,6 +387,9 @@ pub mod every {
                 Error::MalformedJson(_)
                 | Error::CsrfFailed
                 | Error::TooLarge
+                | Error::InvalidText { .. }
+                | Error::MethodNotAllowed
+                | Error::BodyTimeout
                 | Error::RateLimited { .. } => {}
                 Error::Service(s) => match s {
                     ServiceError::Field(_)

@@ -1,8 +1,13 @@
 //! Cross-cutting HTTP behaviour: security headers and an access log that records no client identity.
-use axum::extract::{MatchedPath, Request};
+use super::error::Error;
+use super::{Deployment, BODY_LIMIT};
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::header::{self, HeaderValue};
 use axum::middleware::Next;
+use axum::response::IntoResponse;
 use axum::response::Response;
+use std::sync::Arc;
 use std::time::Instant;
 
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
@@ -64,4 +69,49 @@ pub async fn access_log(req: Request, next: Next) -> Response {
         ms = started.elapsed().as_millis() as u64,
     );
     resp
+}
+
+/// The request body, read whole before any handler runs: a declared length over `BODY_LIMIT` is
+/// `413 too_large` at once (nothing of it read); a body that has not arrived within the deployment's
+/// body-read timeout is `408 request_timeout`. Both close the connection. Handlers then read the
+/// body from memory.
+pub async fn read_body(State(d): State<Arc<Deployment>>, req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+        return Error::TooLarge.into_response();
+    }
+    let (parts, body) = req.into_parts();
+    if axum::body::HttpBody::size_hint(&body).exact() == Some(0) {
+        return next.run(Request::from_parts(parts, body)).await;
+    }
+    let bytes =
+        match tokio::time::timeout(d.body_read_timeout, axum::body::to_bytes(body, BODY_LIMIT))
+            .await
+        {
+            Err(_) => return Error::BodyTimeout.into_response(),
+            Ok(Err(e)) if is_too_large(&e) => return Error::TooLarge.into_response(),
+            Ok(Err(_)) => {
+                return Error::MalformedJson("the request body could not be read".into())
+                    .into_response()
+            }
+            Ok(Ok(bytes)) => bytes,
+        };
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+/// axum's length-limit error, somewhere in the chain of sources.
+fn is_too_large(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if s.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }

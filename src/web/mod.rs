@@ -26,13 +26,16 @@ use std::sync::Arc;
 /// Largest request body accepted: a 20,000-character report in the worst JSON escaping fits.
 pub const BODY_LIMIT: usize = 256 * 1024;
 
-/// How the service is reached: set from `--trusted-proxy` and `--public-origin`.
-#[derive(Clone, Debug, Default)]
+/// How the service is reached: set from `--trusted-proxy`, `--public-origin` and
+/// `--body-read-timeout` (the default in `config`).
+#[derive(Clone, Debug)]
 pub struct Deployment {
     /// Peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<proxy::Cidr>,
     /// The origin people use (`https://…`); form posts must come from it.
     pub public_origin: Option<String>,
+    /// A request body must have arrived within this (see `middleware::read_body`).
+    pub body_read_timeout: std::time::Duration,
 }
 
 impl Deployment {
@@ -79,6 +82,11 @@ pub fn router(state: AppState) -> Router {
         .merge(oversight::router())
         .merge(admin::router())
         .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.deployment.clone(),
+            middleware::read_body,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             error::html_errors,
@@ -90,7 +98,12 @@ pub fn router(state: AppState) -> Router {
         .merge(oversight::api())
         .merge(admin::api())
         .merge(public::api())
-        .fallback(error::not_found);
+        .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.deployment.clone(),
+            middleware::read_body,
+        ));
     Router::new()
         .nest("/api/v1", api)
         .merge(pages)

@@ -203,8 +203,8 @@ fn routes() -> Vec<Route> {
         r(post.clone(), "/api/v1/account/totp/confirm", Staff(400), Json(r#"{"totp":"abc"}"#)),
         r(post.clone(), "/api/v1/account/sessions/{id}/end", Staff(404), Json("{}")),
         // Signing out last: it ends the caller's session (the cells after it would see that).
-        r(post.clone(), "/staff/logout", Public(303), Form(&[])),
-        r(post.clone(), "/api/v1/auth/logout", Public(200), Json("{}")),
+        r(post.clone(), "/staff/logout", Staff(303), Form(&[])),
+        r(post.clone(), "/api/v1/auth/logout", Staff(200), Json("{}")),
     ]
 }
 
@@ -354,9 +354,13 @@ async fn matrix(app: TestApp) {
     app.post("/api/v1/auth/logout", ended.bearer.as_deref(), json!({}))
         .await
         .expect(StatusCode::OK);
-    app.form("/staff/logout", ended.cookie.as_deref(), &[])
-        .await
-        .expect(StatusCode::SEE_OTHER);
+    app.form(
+        "/staff/logout",
+        ended.cookie.as_deref(),
+        &[("csrf", &ended.csrf)],
+    )
+    .await
+    .expect(StatusCode::SEE_OTHER);
 
     let content = [TITLE, BODY, answer];
     let mut failures = Vec::new();

@@ -2,12 +2,10 @@
 //! several times, and restarted on the same data. Every submission that was answered 201 must be
 //! there afterwards, readable with its receipt, and `verify-log` must accept the chain: a 201 means
 //! the report and its audit events were committed before the answer left.
-use crate::support::binary::{text, zhiyan};
-use crate::support::pg::PgDatabase;
-use std::io::{BufRead, BufReader};
+use crate::support::binary::{start_server, text, zhiyan};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -20,30 +18,7 @@ const PER_ROUND: usize = 40;
 
 /// `zhiyan serve` on an ephemeral port; returns once it listens.
 fn start(data: &Path, url: &str) -> (Child, SocketAddr) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zhiyan"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(["--database-url", url, "serve", "--bind", "127.0.0.1:0"])
-        .args(["--release-delay", "0s"])
-        .env_remove("ZHIYAN_DATABASE_URL")
-        .env_remove("ZHIYAN_DATA_DIR")
-        .env("ZHIYAN_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("the server exited before it listened")
-            .unwrap();
-        if let Some(rest) = line.split("listening on http://").nth(1) {
-            break rest.split_whitespace().next().unwrap().parse().unwrap();
-        }
-    };
-    // Keep draining its log so it never blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(drop));
+    let (child, addr, _log) = start_server(data, url, &["--release-delay", "0s"], "info");
     (child, addr)
 }
 
@@ -150,20 +125,7 @@ async fn killed_under_load_keeps_every_answered_report(data: &Path, url: &str) {
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_killed_under_load_keeps_every_answered_report() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("zhiyan.db").display());
-    killed_under_load_keeps_every_answered_report(dir.path(), &url).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres_killed_under_load_keeps_every_answered_report() {
-    let Ok(admin) = std::env::var("ZHIYAN_TEST_POSTGRES_URL") else {
-        eprintln!("PostgreSQL half skipped: ZHIYAN_TEST_POSTGRES_URL is not set");
-        return;
-    };
-    let db = PgDatabase::create(&admin).await;
-    let dir = tempfile::tempdir().unwrap();
-    killed_under_load_keeps_every_answered_report(dir.path(), &db.url).await;
-}
+binary_on_both_backends!(
+    killed_under_load_keeps_every_answered_report,
+    killed_under_load_keeps_every_answered_report
+);

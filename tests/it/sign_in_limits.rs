@@ -46,6 +46,7 @@ fn behind_proxy() -> Options {
         deployment: Deployment {
             trusted_proxies: vec![Cidr::parse("10.0.0.0/8").unwrap()],
             public_origin: None,
+            ..Deployment::default()
         },
         ..Options::default()
     }
@@ -346,6 +347,7 @@ both_backends!(
         deployment: Deployment {
             trusted_proxies: Vec::new(),
             public_origin: Some("https://zhiyan.example.gov.cn".into()),
+            ..Deployment::default()
         },
         ..Options::default()
     }

@@ -3,11 +3,12 @@
 use super::commands::{NewAccount, Placement};
 use crate::service::{Error as ServiceError, Role, SetupCodeIssued, StaffUser};
 use crate::web::error::{localize, Error, ErrorInfo, Result};
+use crate::web::extract::Path;
 use crate::web::extract::{NoFields, PageStaff, StaffForm};
 use crate::web::lang::Lang;
 use crate::web::render::{names, render, with_depth};
 use crate::web::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::{context, Value};
 

@@ -2,10 +2,11 @@
 use super::commands::{Respond, Transfer};
 use crate::service::Role;
 use crate::web::error::Result;
+use crate::web::extract::Path;
 use crate::web::extract::{ApiJson, ApiStaff};
 use crate::web::staff::commands::Message;
 use crate::web::{created, ok, AppState};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 

@@ -3,6 +3,7 @@ use super::commands::{Respond, Transfer};
 use crate::service::Role;
 use crate::web::error::Result;
 use crate::web::extract::{NoFields, PageStaff, StaffForm};
+use crate::web::extract::{Path, Query};
 use crate::web::lang::Lang;
 use crate::web::render::Notice;
 use crate::web::staff::audience::Desk;
@@ -10,8 +11,7 @@ use crate::web::staff::commands::Message;
 use crate::web::staff::item::after;
 use crate::web::staff::list::{self, ListQuery};
 use crate::web::AppState;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 
 /// The inbox; a supervisor who lands here is sent to the board.
@@ -19,7 +19,7 @@ pub async fn inbox(
     state: State<AppState>,
     lang: Lang,
     PageStaff(u): PageStaff,
-    q: std::result::Result<Query<ListQuery>, QueryRejection>,
+    q: Query<ListQuery>,
 ) -> Result<Response> {
     if u.role == Role::Supervisor {
         return Ok(Redirect::to(&format!("/oversight{}", lang.query())).into_response());

@@ -3,6 +3,7 @@
 use super::fields::Fields;
 use super::origin::same_origin;
 use super::staff::page_user;
+use super::text::{check, urlencoded};
 use crate::service::StaffUser;
 use crate::web::error::Error;
 use crate::web::AppState;
@@ -103,11 +104,30 @@ async fn read<S: Send + Sync>(req: Request, state: &S) -> Result<Fields, Error> 
     if multipart {
         return read_multipart(req, state).await;
     }
-    match axum::Form::<Vec<(String, String)>>::from_request(req, state).await {
-        Ok(axum::Form(pairs)) => Ok(Fields::new(pairs)),
-        Err(e) if e.status().as_u16() == 413 => Err(Error::TooLarge),
-        Err(e) => Err(Error::MalformedJson(e.body_text())),
+    let form = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+    if !form {
+        return Err(Error::MalformedJson(
+            "send Content-Type: application/x-www-form-urlencoded".into(),
+        ));
     }
+    let body = match axum::body::Bytes::from_request(req, state).await {
+        Ok(body) => body,
+        Err(e) if e.status().as_u16() == 413 => return Err(Error::TooLarge),
+        Err(e) => return Err(Error::MalformedJson(e.body_text())),
+    };
+    Ok(Fields::new(urlencoded(&body)?))
+}
+
+/// Every field's name and text through the one text check (see `text`).
+fn checked(pairs: Vec<(String, String)>) -> Result<Fields, Error> {
+    for (name, value) in &pairs {
+        check(name, value)?;
+    }
+    Ok(Fields::new(pairs))
 }
 
 async fn read_multipart<S: Send + Sync>(req: Request, state: &S) -> Result<Fields, Error> {
@@ -127,7 +147,7 @@ async fn read_multipart<S: Send + Sync>(req: Request, state: &S) -> Result<Field
         let text = field.text().await.map_err(unreadable)?;
         pairs.push((name, text));
     }
-    Ok(Fields::new(pairs))
+    checked(pairs)
 }
 
 fn command<T: DeserializeOwned>(fields: Fields) -> Result<T, Error> {

@@ -7,12 +7,13 @@ mod json;
 mod origin;
 mod receipt;
 mod staff;
+mod text;
 
 pub use form::{EnrolmentForm, NoFields, PageForm, ReceiptForm, StaffForm};
 pub use json::ApiJson;
-pub use origin::same_origin;
 pub use receipt::ReceiptAuth;
 pub use staff::{
     bearer_token, cookie, session_token, ApiStaff, PageEnrolling, PageStaff, DEVICE_COOKIE,
     SESSION_COOKIE,
 };
+pub use text::{Path, Query};

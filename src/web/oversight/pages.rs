@@ -3,6 +3,7 @@
 use super::commands::{Assign, Duplicate, Reject, TransferDecision};
 use crate::service::Role;
 use crate::web::error::Result;
+use crate::web::extract::Path;
 use crate::web::extract::StaffForm;
 use crate::web::lang::Lang;
 use crate::web::render::Notice;
@@ -10,7 +11,7 @@ use crate::web::staff::audience::Oversight;
 use crate::web::staff::commands::Message;
 use crate::web::staff::item::after;
 use crate::web::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 
 pub async fn assign(

@@ -8,30 +8,23 @@ use crate::domain::text::Problem;
 use crate::service::{Error as ServiceError, StatsQuery, StatsReport};
 use crate::web::charts::{horizontal_bars, Bar};
 use crate::web::error::{Error, Result};
+use crate::web::extract::Query;
 use crate::web::lang::Lang;
 use crate::web::render::{local_name, render};
 use crate::web::AppState;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;
 use std::sync::Arc;
 
-async fn report(
-    s: &AppState,
-    q: std::result::Result<Query<StatsQuery>, QueryRejection>,
-) -> Result<Arc<StatsReport>> {
-    let q = q
-        .map(|Query(q)| q)
-        .map_err(|_| Error::field(Field::From, Problem::Invalid))?;
+async fn report(s: &AppState, q: Query<StatsQuery>) -> Result<Arc<StatsReport>> {
+    let Query(q) = q;
+    let q = q.ok_or_else(|| Error::field(Field::From, Problem::Invalid))?;
     Ok(s.service.public_stats(&q).await?)
 }
 
-pub async fn json(
-    State(s): State<AppState>,
-    q: std::result::Result<Query<StatsQuery>, QueryRejection>,
-) -> Result<Response> {
+pub async fn json(State(s): State<AppState>, q: Query<StatsQuery>) -> Result<Response> {
     let r = report(&s, q).await?;
     let body = s.stats_outputs.get_or_render(&r, Output::Json, || {
         serde_json::to_vec(&*r).map_err(|e| ServiceError::internal(e).into())
@@ -39,10 +32,7 @@ pub async fn json(
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
-pub async fn csv(
-    State(s): State<AppState>,
-    q: std::result::Result<Query<StatsQuery>, QueryRejection>,
-) -> Result<Response> {
+pub async fn csv(State(s): State<AppState>, q: Query<StatsQuery>) -> Result<Response> {
     let r = report(&s, q).await?;
     let body = s
         .stats_outputs
@@ -60,11 +50,7 @@ pub async fn csv(
         .into_response())
 }
 
-pub async fn page(
-    State(s): State<AppState>,
-    lang: Lang,
-    q: std::result::Result<Query<StatsQuery>, QueryRejection>,
-) -> Result<Response> {
+pub async fn page(State(s): State<AppState>, lang: Lang, q: Query<StatsQuery>) -> Result<Response> {
     let r = report(&s, q).await?;
     let body = s
         .stats_outputs

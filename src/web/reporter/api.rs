@@ -2,10 +2,11 @@
 use super::commands::{Confirm, NewReport, Reopen, Reply, Retaliation, RetaliationAction};
 use crate::service::{Catalog, Preview, ReporterView, Submitted};
 use crate::web::error::Result;
+use crate::web::extract::Path;
 use crate::web::extract::{ApiJson, ReceiptAuth};
 use crate::web::ratelimit::{limited, ClientAddr};
 use crate::web::{created, ok, AppState};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 

@@ -3,12 +3,13 @@
 use super::commands::{Confirm, Reopen, Reply, Retaliation, RetaliationAction};
 use crate::service::Error as ServiceError;
 use crate::web::error::{localize, Error, ErrorInfo, Result};
+use crate::web::extract::Path;
 use crate::web::extract::{NoFields, ReceiptForm};
 use crate::web::lang::Lang;
 use crate::web::ratelimit::{limited, ClientAddr};
 use crate::web::render::{names, render, Notice};
 use crate::web::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;
 

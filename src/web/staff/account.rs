@@ -4,6 +4,7 @@ use super::commands::{ChangePassword, ConfirmTotp};
 use super::{cookies, home};
 use crate::service::{Enrolment, Error as ServiceError, MyAccount, StaffUser};
 use crate::web::error::{localize, Error, ErrorInfo, Result};
+use crate::web::extract::Path;
 use crate::web::extract::{
     ApiJson, ApiStaff, EnrolmentForm, NoFields, PageEnrolling, PageStaff, StaffForm,
 };
@@ -11,7 +12,7 @@ use crate::web::lang::Lang;
 use crate::web::qr;
 use crate::web::render::{names, render};
 use crate::web::{ok, AppState};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Json;
 use minijinja::context;

@@ -1,10 +1,11 @@
 //! Staff sign-in for API clients: a bearer token backed by the same database sessions as the pages;
 //! and setting up an account with a setup code.
 use super::commands::{CompleteSetup, SetupCode, SignIn};
+use crate::service::Error as ServiceError;
 use crate::service::{
     Login, SessionKind, SetupDone, SetupFinish, SetupStart, SignIn as Credentials,
 };
-use crate::web::error::Result;
+use crate::web::error::{Error, Result};
 use crate::web::extract::{bearer_token, ApiJson};
 use crate::web::ratelimit::{limited, ClientAddr};
 use crate::web::{ok, AppState};
@@ -29,13 +30,17 @@ pub async fn login(
     ))
 }
 
+/// `POST /api/v1/auth/logout`: ends the session of the bearer token; without a token, or with one
+/// that is no session's, 401 `unauthenticated`.
 pub async fn logout(
     State(s): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>> {
-    if let Some(token) = bearer_token(&headers) {
-        s.service.logout(token).await?;
-    }
+    let token = bearer_token(&headers).filter(|t| !t.is_empty());
+    let token = token.ok_or(Error::Service(ServiceError::Unauthenticated))?;
+    // Any live session may end itself, a half-way one (second factor not yet enrolled) too.
+    s.service.enrolment_session(token).await?;
+    s.service.logout(token).await?;
     Ok(ok())
 }
 

@@ -7,9 +7,9 @@ use super::list::{items, ListQuery};
 use crate::web::csv::record;
 use crate::web::error::Result;
 use crate::web::extract::PageStaff;
+use crate::web::extract::Query;
 use crate::web::AppState;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
@@ -29,9 +29,10 @@ const COLUMNS: [&str; 10] = [
 pub async fn csv<A: Audience>(
     State(s): State<AppState>,
     PageStaff(u): PageStaff,
-    q: std::result::Result<Query<ListQuery>, QueryRejection>,
+    q: Query<ListQuery>,
 ) -> Result<Response> {
-    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let Query(q) = q;
+    let q = q.unwrap_or_default();
     let rows = items::<A>(&s, &u, &q.item_query()).await?;
     let mut out = record(&COLUMNS);
     for i in &rows {

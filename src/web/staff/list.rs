@@ -6,12 +6,12 @@ use crate::domain::text::Problem;
 use crate::domain::State as ItemState;
 use crate::service::{ItemQuery, ItemSummary, Role, StaffUser};
 use crate::web::error::{Error, Result};
+use crate::web::extract::Query;
 use crate::web::extract::{ApiStaff, PageStaff};
 use crate::web::lang::Lang;
 use crate::web::render::{names, render};
 use crate::web::AppState;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use minijinja::context;
@@ -38,9 +38,10 @@ pub struct Items {
 pub async fn api<A: Audience>(
     State(s): State<AppState>,
     ApiStaff(u): ApiStaff,
-    q: std::result::Result<Query<ItemQuery>, QueryRejection>,
+    q: Query<ItemQuery>,
 ) -> Result<Json<Items>> {
-    let Query(q) = q.map_err(|_| Error::field(Field::State, Problem::Invalid))?;
+    let Query(q) = q;
+    let q = q.ok_or_else(|| Error::field(Field::State, Problem::Invalid))?;
     Ok(Json(Items {
         items: items::<A>(&s, &u, &q).await?,
     }))
@@ -70,10 +71,11 @@ pub async fn page<A: Audience>(
     State(s): State<AppState>,
     lang: Lang,
     PageStaff(u): PageStaff,
-    q: std::result::Result<Query<ListQuery>, QueryRejection>,
+    q: Query<ListQuery>,
 ) -> Result<Response> {
     let (template, path) = A::LIST;
-    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let Query(q) = q;
+    let q = q.unwrap_or_default();
     let items = items::<A>(&s, &u, &q.item_query()).await?;
     let catalog = s.service.catalog().await?;
     let states: Vec<&str> = ItemState::ALL.iter().map(|s| s.as_str()).collect();

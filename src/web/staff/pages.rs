@@ -3,13 +3,14 @@ use super::commands::SignIn;
 use super::{cookies, home};
 use crate::service::{Error as ServiceError, SessionKind, SignIn as Credentials};
 use crate::web::error::{localize, Error, ErrorInfo, Result};
-use crate::web::extract::{cookie, same_origin, session_token, PageForm, DEVICE_COOKIE};
+use crate::web::extract::{
+    cookie, session_token, EnrolmentForm, NoFields, PageForm, DEVICE_COOKIE,
+};
 use crate::web::lang::Lang;
 use crate::web::ratelimit::{limited, ClientAddr};
 use crate::web::render::render;
 use crate::web::AppState;
 use axum::extract::State;
-use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
@@ -75,11 +76,15 @@ pub async fn login(
     }
 }
 
-pub async fn logout(State(s): State<AppState>, lang: Lang, parts: Parts) -> Result<Response> {
-    if !same_origin(&parts.headers, &parts.extensions) {
-        return Err(Error::CsrfFailed);
-    }
-    if let Some(token) = session_token(&parts.headers) {
+/// `POST /staff/logout`: a staff form like any other (signed in, even half-way; same origin; the
+/// session's CSRF token), so another site cannot sign anyone out.
+pub async fn logout(
+    State(s): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    EnrolmentForm(_, NoFields {}): EnrolmentForm<NoFields>,
+) -> Result<Response> {
+    if let Some(token) = session_token(&headers) {
         s.service.logout(&token).await?;
     }
     let mut resp = Redirect::to(&format!("/{}", lang.query())).into_response();

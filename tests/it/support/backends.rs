@@ -27,3 +27,27 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// Declare a test of the real binary that runs once on SQLite and once on PostgreSQL (when
+/// configured): `$body(data_dir, database_url)` on a fresh database (see `binary::database`).
+macro_rules! binary_on_both_backends {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                binary_on_both_backends!(@run $crate::support::Db::Sqlite, $body);
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                binary_on_both_backends!(@run $crate::support::Db::Postgres, $body);
+            }
+        }
+    };
+    (@run $db:expr, $body:expr) => {
+        let dir = tempfile::tempdir().unwrap();
+        if let Some((url, _pg)) = $crate::support::binary::database(dir.path(), $db).await {
+            ($body)(dir.path(), &url).await;
+        }
+    };
+}
