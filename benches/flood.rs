@@ -130,7 +130,7 @@ async fn run_backend(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(zhiyan::serve(listener, router, async {
+    let server = tokio::spawn(zhiyan::serve(listener, router, Default::default(), async {
         let _ = stopped.await;
     }));
 
