@@ -54,6 +54,21 @@ impl Service {
         Ok(released)
     }
 
+    /// A new report whose release time has come (a release delay of 0) reaches staff in the
+    /// transaction that stores it. A new report has no reporter actions waiting, so unlike
+    /// `release_in` this looks for none.
+    pub(super) async fn release_new(
+        &self,
+        tx: &mut Tx,
+        stored: &mut StoredItem,
+        catalog: &CatalogRows,
+    ) -> Result<()> {
+        if stored.item.state == State::Received && stored.item.release_at <= self.now() {
+            self.release_item(tx, stored, &catalog.categories).await?;
+        }
+        Ok(())
+    }
+
     /// Release what is due on `stored` inside the caller's transaction: also used by the request
     /// that made something due at once (a release delay of 0), so that its answer and its effect
     /// commit or fail together. `catalog` is read before the transaction: a transaction that waited

@@ -153,7 +153,7 @@ impl Service {
                 sealed,
                 version: 0,
             };
-            self.release_in(&mut tx, &mut stored, rows).await?;
+            self.release_new(&mut tx, &mut stored, rows).await?;
             tx.commit().await?;
             return Ok(Inserted {
                 id,

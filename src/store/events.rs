@@ -56,11 +56,14 @@ impl Tx {
     /// Append one event to the chain, as the last write of a change. The writer's batch holds the
     /// chain lock (on PostgreSQL, across instances), so the head read here is the head.
     pub async fn append_event(&mut self, e: NewEvent) -> Result<i64> {
-        let head: Option<(i64, Vec<u8>)> = on_tx!(self, c => sqlx::query_as(
-            "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"
-        )
-        .fetch_optional(c)
-        .await)?;
+        let head: Option<(i64, Vec<u8>)> = match self.chain_head() {
+            Some(head) => Some(head),
+            None => on_tx!(self, c => sqlx::query_as(
+                "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"
+            )
+            .fetch_optional(c)
+            .await)?,
+        };
         let (seq, prev) = match head {
             Some((seq, hash)) => (seq + 1, hash),
             None => (1, GENESIS.to_vec()),
@@ -99,6 +102,7 @@ impl Tx {
             .execute(c)
             .await
             .map(|_| ()))?;
+        self.set_chain_head(seq, hash);
         Ok(seq)
     }
 }

@@ -69,6 +69,11 @@ pub(crate) struct State {
     /// When a request last began on the connection.
     used: Instant,
     stats: WriteStats,
+    /// The audit chain's head as the open batch has left it, once read: the batch holds the write
+    /// lock (SQLite) or the chain lock (PostgreSQL) from its BEGIN, so nobody else can move it.
+    chain_head: Option<(i64, Vec<u8>)>,
+    /// The head when the current request's savepoint began, put back if it rolls back.
+    head_at_savepoint: Option<(i64, Vec<u8>)>,
 }
 
 /// What the writer has done since it started: how many commits carried how many requests.
@@ -99,6 +104,8 @@ impl Writer {
                 waiters: Vec::new(),
                 used: Instant::now(),
                 stats: WriteStats::default(),
+                chain_head: None,
+                head_at_savepoint: None,
             })),
             queued: AtomicUsize::new(0),
             flush: Notify::new(),
@@ -159,11 +166,13 @@ impl Writer {
                 return Err(e);
             }
             s.open = true;
+            s.chain_head = None;
         }
         if let Err(e) = s.run("SAVEPOINT request").await {
             s.give_up(&e).await;
             return Err(e);
         }
+        s.head_at_savepoint = s.chain_head.clone();
         s.used = Instant::now();
         Ok(Tx {
             state: Some(s),
@@ -201,6 +210,7 @@ impl Writer {
             s.give_up(&e).await;
             return;
         }
+        s.chain_head = s.head_at_savepoint.take();
         if s.in_batch == 0 {
             // Nothing else in the batch: end it, so no write lock is held while idle.
             if let Err(e) = s.run("ROLLBACK").await {
@@ -282,6 +292,7 @@ impl State {
         };
         self.open = false;
         self.in_batch = 0;
+        self.chain_head = None;
         for w in self.waiters.drain(..) {
             let _ = w.send(result.clone());
         }
@@ -296,6 +307,7 @@ impl State {
         }
         self.open = false;
         self.in_batch = 0;
+        self.chain_head = None;
         for w in self.waiters.drain(..) {
             let _ = w.send(Err(failed.clone()));
         }
@@ -338,6 +350,18 @@ impl Tx {
             .as_mut()
             .and_then(|s| s.conn.as_mut())
             .expect("a transaction holds the writer's connection until it ends")
+    }
+
+    /// The audit chain's head in this batch, if this batch has read or moved it.
+    pub(crate) fn chain_head(&self) -> Option<(i64, Vec<u8>)> {
+        self.state.as_ref().and_then(|s| s.chain_head.clone())
+    }
+
+    /// The head after an event this transaction appended.
+    pub(crate) fn set_chain_head(&mut self, seq: i64, hash: Vec<u8>) {
+        if let Some(s) = self.state.as_mut() {
+            s.chain_head = Some((seq, hash));
+        }
     }
 
     /// Make this request's work part of the batch, and return once the batch is durable.
@@ -387,6 +411,7 @@ impl Drop for Tx {
                 s.conn = None;
                 s.open = false;
                 s.in_batch = 0;
+                s.chain_head = None;
                 s.waiters.clear();
             }
         }

@@ -15,9 +15,10 @@ fn event(kind: &str) -> NewEvent {
     }
 }
 
-/// A holds the writer; B and C queue behind it. A and B succeed, C fails (its report id is taken).
-/// A's commit waits for the batch, which B joins and C leaves: one commit carries A and B, and C's
-/// half-done work is rolled back to its savepoint, not the batch.
+/// A holds the writer; B, C and D queue behind it. A, B and D succeed, C fails (its report id is
+/// taken) after appending an event. A's commit waits for the batch, which B and D join and C leaves:
+/// one commit carries A, B and D; C's half-done work is rolled back to its savepoint, not the batch,
+/// and D's event follows B's in the chain (the batch's cached chain head went back with C).
 async fn a_failure_leaves_its_neighbours_committed(app: TestApp) {
     let (taken, _) = app.submit("other", "xinhe", None).await;
     let store = app.store.clone();
@@ -58,21 +59,34 @@ async fn a_failure_leaves_its_neighbours_committed(app: TestApp) {
             t.commit().await
         }
     });
-    // Both wait behind A before A commits, so they are in A's batch (no sleeping: the writer says).
+    // B and C wait behind A before D is sent, so D comes after C; all three before A commits, so
+    // they are in A's batch (no sleeping: the writer says).
     while store.write_queue() < 2 {
+        tokio::task::yield_now().await;
+    }
+    let d = tokio::spawn({
+        let store = store.clone();
+        async move {
+            let mut t = store.begin().await?;
+            t.append_event(event("batch_d")).await?;
+            t.commit().await
+        }
+    });
+    while store.write_queue() < 3 {
         tokio::task::yield_now().await;
     }
     a.commit().await.unwrap();
     b.await.unwrap().unwrap();
     assert!(matches!(c.await.unwrap(), Err(StoreError::Conflict)));
+    d.await.unwrap().unwrap();
 
     let after = store.write_stats().await;
     assert_eq!(
         after.batches - before.batches,
         1,
-        "A and B share one commit"
+        "A, B and D share one commit"
     );
-    assert_eq!(after.requests - before.requests, 2);
+    assert_eq!(after.requests - before.requests, 3);
     let kinds: Vec<String> = store
         .events_after(size, 100)
         .await
@@ -80,7 +94,11 @@ async fn a_failure_leaves_its_neighbours_committed(app: TestApp) {
         .into_iter()
         .map(|e| e.kind)
         .collect();
-    assert_eq!(kinds, ["batch_a", "batch_b"], "C's event went with C");
+    assert_eq!(
+        kinds,
+        ["batch_a", "batch_b", "batch_d"],
+        "C's event went with C"
+    );
     assert!(matches!(
         app.service.verify_chain().await.unwrap(),
         ChainStatus::Valid { .. }
