@@ -13,6 +13,7 @@ mod bad_input;
 mod cli;
 mod crash;
 mod db_down;
+mod form_tokens;
 mod group_commit;
 mod held_until_release;
 mod html_loop;

@@ -4,12 +4,14 @@ mod client;
 mod fields;
 mod form;
 mod json;
+mod once;
 mod origin;
 mod receipt;
 mod staff;
 
 pub use form::{EnrolmentForm, NoFields, PageForm, ReceiptForm, StaffForm};
 pub use json::ApiJson;
+pub use once::{new_token, Done, Once};
 pub use origin::same_origin;
 pub use receipt::ReceiptAuth;
 pub use staff::{

@@ -4,7 +4,7 @@ use super::audience::Audience;
 use crate::domain::Outcome;
 use crate::service::{Error as ServiceError, ItemDetail, StaffUser};
 use crate::web::error::{localize, Error, ErrorInfo, Result};
-use crate::web::extract::{ApiStaff, PageStaff};
+use crate::web::extract::{ApiStaff, Done, PageStaff};
 use crate::web::lang::Lang;
 use crate::web::render::{names, render, with_depth, Notice};
 use crate::web::AppState;
@@ -64,9 +64,13 @@ pub async fn after<A: Audience>(
     lang: Lang,
     u: &StaffUser,
     id: &str,
-    r: crate::service::Result<()>,
+    done: Done<crate::service::Result<()>>,
     notice: Notice,
 ) -> Result<Response> {
+    let (r, notice) = match done {
+        Done::First(r) => (r, notice),
+        Done::Again => (Ok(()), Notice::AlreadyDone),
+    };
     match r.map_err(Error::from) {
         Ok(()) => Ok(render_page::<A>(s, lang, u, id, Some(notice), None)
             .await?
@@ -85,4 +89,29 @@ pub async fn after<A: Audience>(
         }
         Err(e) => Err(e),
     }
+}
+
+/// Before an action that cannot be taken back (reject, merge as a duplicate): the item, what will
+/// happen, and a button that posts the same fields again with `confirmed`.
+pub async fn confirm_page<A: Audience>(
+    s: &AppState,
+    lang: Lang,
+    u: &StaffUser,
+    id: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> Result<Response> {
+    let detail = s.service.item(u, A::ROLE, id).await?;
+    let fields: Vec<_> = fields
+        .iter()
+        .map(|(name, value)| context! { name => name, value => value })
+        .collect();
+    let ctx = context! {
+        item => detail,
+        base => A::BASE,
+        action => action,
+        fields => fields,
+    };
+    let path = format!("{}/items/{id}", A::BASE);
+    Ok(render(s, lang, "staff/confirm.html", &path, Some(u), ctx)?.into_response())
 }
