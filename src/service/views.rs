@@ -114,6 +114,16 @@ pub struct ReporterView {
     pub can_confirm: bool,
     pub can_reopen: bool,
     pub can_withdraw: bool,
+    /// The department asked the reporter a question that is not answered yet (a reply on its way
+    /// answers it).
+    pub question_open: bool,
+    /// The date by which the department must answer, while it owes one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer_due: Option<String>,
+    /// After the answer: the date by which the reporter may confirm (or ask again) before the
+    /// report closes without their confirmation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirm_by: Option<String>,
     /// `report`, or `retaliation` for a retaliation report.
     pub kind: String,
     /// What the reporter did that staff do not see yet: shown at once, delivered within

@@ -259,6 +259,7 @@ pub fn problem_key(problem: &Problem) -> (&'static str, i64, i64) {
         Problem::Mismatch => ("mismatch", 0, 0),
         Problem::Taken => ("taken", 0, 0),
         Problem::Wrong => ("wrong", 0, 0),
+        Problem::CoversAll => ("covers_all", 0, 0),
     }
 }
 
@@ -370,6 +371,7 @@ pub mod every {
             Problem::Mismatch,
             Problem::Taken,
             Problem::Wrong,
+            Problem::CoversAll,
         ];
         for p in &all {
             match p {
@@ -382,7 +384,8 @@ pub mod every {
                 | Problem::TooShort { .. }
                 | Problem::Mismatch
                 | Problem::Taken
-                | Problem::Wrong => {}
+                | Problem::Wrong
+                | Problem::CoversAll => {}
             }
         }
         all

@@ -21,6 +21,7 @@ mod multi_instance;
 mod oversight;
 mod preview;
 mod public_checkpoint;
+mod reporter_page;
 mod retaliation;
 mod sealing;
 mod sign_in_limits;

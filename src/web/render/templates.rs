@@ -35,6 +35,7 @@ pub(super) const TEMPLATES: &[(&str, &str)] = embedded![
     "reporter/follow_show.html",
     "reporter/withdraw_confirm.html",
     "reporter/lang_switch.html",
+    "reporter/reply_form.html",
     "reporter/already_submitted.html",
     "staff/login.html",
     "staff/item.html",
