@@ -25,6 +25,7 @@ mod reporter_page;
 mod retaliation;
 mod sealing;
 mod sign_in_limits;
+mod staff_pages;
 mod stats;
 mod two_factor;
 mod verify_log;

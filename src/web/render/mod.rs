@@ -33,6 +33,7 @@ pub fn render(
         .map(|s| s.csrf_token.expose_secret().to_string())
         .unwrap_or_default();
     let form_token = crate::web::extract::new_token();
-    let full = context! { path => path, staff => staff_ctx, csrf => csrf, form_token => form_token, ..ctx };
+    let now = state.service.now();
+    let full = context! { path => path, staff => staff_ctx, csrf => csrf, form_token => form_token, now => now, ..ctx };
     state.templates.render(name, lang, full)
 }

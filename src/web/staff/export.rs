@@ -32,7 +32,12 @@ pub async fn csv<A: Audience>(
     q: std::result::Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response> {
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let rows = items::<A>(&s, &u, &q.item_query()).await?;
+    // Every state, as the download always had, unless one is asked for.
+    let query = crate::service::ItemQuery {
+        open_only: false,
+        ..q.item_query()
+    };
+    let rows = items::<A>(&s, &u, &query).await?;
     let mut out = record(&COLUMNS);
     for i in &rows {
         out.push_str(&record(&[

@@ -2,7 +2,10 @@
 //! JSON, as the page with the forms its state allows, and what a form post answers.
 use super::audience::Audience;
 use crate::domain::Outcome;
-use crate::service::{Error as ServiceError, ItemDetail, StaffUser};
+use crate::service::{Error as ServiceError, ItemDetail, ItemQuery, StaffUser};
+
+/// The most reports a duplicate can be picked from on the item page.
+const DUPLICATE_CHOICES: i64 = 200;
 use crate::web::error::{localize, Error, ErrorInfo, Result};
 use crate::web::extract::{ApiStaff, Done, PageStaff};
 use crate::web::lang::Lang;
@@ -42,6 +45,22 @@ async fn render_page<A: Audience>(
 ) -> Result<Html<String>> {
     let detail = s.service.item(u, A::ROLE, id).await?;
     let catalog = s.service.catalog().await?;
+    // Merging a duplicate: the other open reports of the same department to pick from.
+    let duplicate_candidates = if detail.actions.contains(&"duplicate") {
+        let q = ItemQuery {
+            department: Some(detail.summary.department.clone()),
+            open_only: true,
+            limit: Some(DUPLICATE_CHOICES),
+            ..ItemQuery::default()
+        };
+        super::list::items::<A>(s, u, &q)
+            .await?
+            .into_iter()
+            .filter(|i| i.id != detail.summary.id)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let outcomes: Vec<&str> = Outcome::ALL.iter().map(|o| o.as_str()).collect();
     let ctx = context! {
         actions => detail.actions.clone(),
@@ -52,6 +71,7 @@ async fn render_page<A: Audience>(
         names => names(&catalog),
         notice => notice.and_then(|n| s.templates.text(lang, n.key())),
         error => error,
+        duplicate_candidates => duplicate_candidates,
     };
     let path = format!("{}/items/{id}", A::BASE);
     render(s, lang, "staff/item.html", &path, Some(u), ctx)

@@ -8,28 +8,57 @@ use crate::web::lang::Lang;
 use crate::web::ratelimit::{limited, ClientAddr};
 use crate::web::render::render;
 use crate::web::AppState;
-use axum::extract::State;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
+use serde::Deserialize;
+
+/// Where to go after signing in (`?next=`): a page of this site, by its path, and nothing else.
+#[derive(Deserialize, Default)]
+pub struct Next {
+    #[serde(default)]
+    next: String,
+}
+
+impl Next {
+    /// The path, when it is a same-site relative one ("/desk/items/R-…?lang=en"): not "//host",
+    /// not a scheme, no backslash or control characters.
+    fn path(&self) -> Option<&str> {
+        let p = self.next.as_str();
+        let relative = p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\");
+        let clean = !p.contains('\\') && !p.chars().any(char::is_control);
+        (relative && clean && p.len() <= 2000).then_some(p)
+    }
+}
 
 fn login_page(
     s: &AppState,
     lang: Lang,
     error: Option<String>,
     username: &str,
+    next: &Next,
 ) -> Result<Html<String>> {
+    let next = next.path();
     let ctx = context! {
         error => error,
         username => username,
         totp_required => s.service.totp_required(),
+        signed_out => next.is_some(),
+        next_q => next.map(|n| format!("&next={}", super::urlencode(n))).unwrap_or_default(),
     };
     render(s, lang, "staff/login.html", "/staff/login", None, ctx)
 }
 
-pub async fn login_form(State(s): State<AppState>, lang: Lang) -> Result<Html<String>> {
-    login_page(&s, lang, None, "")
+pub async fn login_form(
+    State(s): State<AppState>,
+    lang: Lang,
+    next: std::result::Result<Query<Next>, QueryRejection>,
+) -> Result<Html<String>> {
+    let next = next.map(|Query(n)| n).unwrap_or_default();
+    login_page(&s, lang, None, "", &next)
 }
 
 pub async fn login(
@@ -37,8 +66,10 @@ pub async fn login(
     lang: Lang,
     addr: ClientAddr,
     headers: HeaderMap,
+    next: std::result::Result<Query<Next>, QueryRejection>,
     PageForm(f): PageForm<SignIn>,
 ) -> Result<Response> {
+    let next = next.map(|Query(n)| n).unwrap_or_default();
     let device = cookie(&headers, DEVICE_COOKIE);
     let credentials = Credentials {
         username: &f.username,
@@ -49,12 +80,12 @@ pub async fn login(
     };
     match limited(&s.limiter, addr, s.service.login(credentials)).await {
         Ok(login) => {
-            let next = if login.enrolment {
-                "/staff/account/totp"
-            } else {
-                home(login.role)
+            let to = match (login.enrolment, next.path()) {
+                (true, _) => format!("/staff/account/totp{}", lang.query()),
+                (false, Some(page)) => page.to_string(),
+                (false, None) => format!("{}{}", home(login.role), lang.query()),
             };
-            let mut resp = Redirect::to(&format!("{next}{}", lang.query())).into_response();
+            let mut resp = Redirect::to(&to).into_response();
             cookies::signed_in(&s, &mut resp, &login);
             Ok(resp)
         }
@@ -68,7 +99,7 @@ pub async fn login(
             | Error::RateLimited { .. }),
         ) => {
             let message = localize(&s, lang, &ErrorInfo::from(&e));
-            let page = login_page(&s, lang, Some(message), &f.username)?;
+            let page = login_page(&s, lang, Some(message), &f.username, &next)?;
             Ok(e.page(page))
         }
         Err(e) => Err(e),
