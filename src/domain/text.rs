@@ -25,6 +25,9 @@ pub enum Problem {
     Taken,
     /// Not what was expected (a password or a code that is not the right one).
     Wrong,
+    /// Names the whole organisation (the county government itself as the department a report is
+    /// about), which would leave no department to handle it.
+    CoversAll,
 }
 
 impl fmt::Display for Problem {
@@ -43,6 +46,11 @@ impl fmt::Display for Problem {
             Problem::Mismatch => write!(f, "does not match"),
             Problem::Taken => write!(f, "already exists"),
             Problem::Wrong => write!(f, "is not correct"),
+            Problem::CoversAll => write!(
+                f,
+                "names the whole organisation, which would leave no department to handle it: \
+                 choose the department concerned, or none"
+            ),
         }
     }
 }

@@ -173,7 +173,7 @@ pub(super) fn route(
         triage: &triage,
     };
     router.route(category, area, subject).map_err(|e| match e {
-        RouteError::SubjectIsRoot => Error::field(Field::SubjectDepartment, Problem::Invalid),
+        RouteError::SubjectIsRoot => Error::field(Field::SubjectDepartment, Problem::CoversAll),
     })
 }
 

@@ -21,7 +21,9 @@ impl Service {
             departments: Some(vec![department]),
             states: q.states()?,
             overdue_at: self.overdue_at(q),
-            limit: super::staff_items::LIST_LIMIT,
+            id_prefix: q.id_prefix(),
+            limit: q.limit(),
+            offset: q.offset.max(0),
         };
         // A desk sees its own department only: no tree is needed to decide.
         let catalog = self.organisation().await?;

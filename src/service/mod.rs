@@ -8,6 +8,7 @@ mod board;
 mod catalog;
 mod desk;
 mod error;
+mod form_tokens;
 mod login_gate;
 mod my_account;
 mod org;

@@ -35,6 +35,11 @@ impl Service {
             .iter()
             .map(|d| d.code.clone())
             .filter(|d| tree.is_within(d, root))
+            .filter(|d| {
+                q.department
+                    .as_deref()
+                    .is_none_or(|only| tree.is_within(d, only))
+            })
             .collect();
         let mut states = q.states()?;
         if states.is_empty() {
@@ -47,7 +52,9 @@ impl Service {
             departments: Some(subtree),
             states,
             overdue_at: self.overdue_at(q),
+            id_prefix: q.id_prefix(),
             limit: q.limit(),
+            offset: q.offset.max(0),
         };
         self.staff_list(user, filter, &tree, &catalog).await
     }

@@ -295,6 +295,15 @@ impl Service {
             can_confirm: may(ReporterAction::Confirm { satisfaction: 5 }),
             can_reopen: may(ReporterAction::Reopen),
             can_withdraw: may(ReporterAction::Withdraw),
+            question_open: projected.awaiting_since.is_some(),
+            answer_due: followed
+                .respond_due
+                .filter(|_| followed.state.is_open() && followed.state != State::Responded)
+                .map(|t| self.fmt_date(t)),
+            confirm_by: followed
+                .confirm_due
+                .filter(|_| followed.state == State::Responded)
+                .map(|t| self.fmt_date(t)),
             kind: own.item.kind.as_str().to_string(),
             id,
             state: followed.state.as_str().to_string(),

@@ -28,6 +28,18 @@ pub struct ItemQuery {
     /// At most this many (never more than the list limit); pages that show a few ask for a few.
     #[serde(skip)]
     pub limit: Option<i64>,
+    /// With no state asked for: open items only (the pages' to-do lists), not the closed ones too.
+    #[serde(skip)]
+    pub open_only: bool,
+    /// Items whose report number starts with this (`R-` may be left out, any case).
+    #[serde(skip)]
+    pub id: Option<String>,
+    /// Supervisors: only this department and those below it (within their own subtree).
+    #[serde(skip)]
+    pub department: Option<String>,
+    /// Skip this many first, for the pages after the first.
+    #[serde(skip)]
+    pub offset: i64,
 }
 
 impl ItemQuery {
@@ -38,11 +50,29 @@ impl ItemQuery {
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
+            None if self.open_only => Ok(State::ALL.into_iter().filter(|s| s.is_open()).collect()),
             None => Ok(Vec::new()),
             Some(s) => State::parse(s)
                 .map(|s| vec![s])
                 .ok_or_else(|| Error::field(Field::State, Problem::Invalid)),
         }
+    }
+
+    /// The report-number prefix to look for: upper case, with its `R-`; only the characters a
+    /// report number has (anything else finds nothing, rather than being a pattern).
+    pub(super) fn id_prefix(&self) -> Option<String> {
+        let typed = self
+            .id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())?;
+        let upper = typed.to_uppercase();
+        let bare = upper.strip_prefix("R-").unwrap_or(&upper);
+        let clean: String = bare.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        if clean.len() != bare.len() {
+            return Some("R-!".to_string());
+        }
+        Some(format!("R-{clean}"))
     }
 
     pub(super) fn limit(&self) -> i64 {
@@ -154,21 +184,37 @@ impl Service {
             .await?
             .into_iter()
             // Every reporter event enters the log at its release, never before, and shows its day.
-            .map(|e| TimelineEntry {
-                at: if e.actor_role == "reporter" {
-                    self.fmt_date(e.at)
-                } else {
-                    self.fmt_time(e.at)
-                },
-                kind: e.kind,
-                actor_role: e.actor_role,
-                actor: e.actor,
-                from_state: e.from_state,
-                to_state: e.to_state,
-                department: e.department,
+            .map(|e| {
+                let detail: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
+                let text = |k: &str| detail[k].as_str().map(str::to_string);
+                TimelineEntry {
+                    reason: text("reason"),
+                    escalated_to: text("to"),
+                    suggested_department: text("suggested_department"),
+                    at: if e.actor_role == "reporter" {
+                        self.fmt_date(e.at)
+                    } else {
+                        self.fmt_time(e.at)
+                    },
+                    kind: e.kind,
+                    actor_role: e.actor_role,
+                    actor: e.actor,
+                    from_state: e.from_state,
+                    to_state: e.to_state,
+                    department: e.department,
+                }
             })
-            .collect();
+            .collect::<Vec<_>>();
         let i = &stored.item;
+        let suggested_department = (i.state == State::TransferRequested)
+            .then(|| {
+                timeline
+                    .iter()
+                    .rev()
+                    .find(|e| e.kind == "transfer_requested")
+            })
+            .flatten()
+            .and_then(|e| e.suggested_department.clone());
         let time = |t: Option<i64>| t.map(|t| self.fmt_time(t));
         Ok(ItemDetail {
             summary: self.summary(&stored, &self.coarsening(&catalog))?,
@@ -183,6 +229,7 @@ impl Service {
             respond_due: time(i.respond_due),
             confirm_due: time(i.confirm_due),
             escalated_to: i.escalated_to.clone(),
+            suggested_department,
             awaiting_reporter_hours: i.awaiting_reporter_secs(now) / 3600,
             awaiting_reporter: i.awaiting_since.is_some(),
             transfers: i.transfers,

@@ -114,6 +114,16 @@ pub struct ReporterView {
     pub can_confirm: bool,
     pub can_reopen: bool,
     pub can_withdraw: bool,
+    /// The department asked the reporter a question that is not answered yet (a reply on its way
+    /// answers it).
+    pub question_open: bool,
+    /// The date by which the department must answer, while it owes one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer_due: Option<String>,
+    /// After the answer: the date by which the reporter may confirm (or ask again) before the
+    /// report closes without their confirmation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirm_by: Option<String>,
     /// `report`, or `retaliation` for a retaliation report.
     pub kind: String,
     /// What the reporter did that staff do not see yet: shown at once, delivered within
@@ -202,6 +212,14 @@ pub struct TimelineEntry {
     pub department: Option<String>,
     /// RFC 3339 for staff and system events; a bare date for the reporter's.
     pub at: String,
+    /// An escalation's reason (`acknowledge_missed`, `respond_missed`, `second_reopen`) and the
+    /// department whose supervisors it reached; a transfer request's suggested department.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub escalated_to: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggested_department: Option<String>,
 }
 
 /// One item as staff see it (API.md `GET /api/v1/desk/items/{id}`).
@@ -223,6 +241,8 @@ pub struct ItemDetail {
     pub confirm_due: Option<String>,
     /// Whose supervisors an escalated item has reached.
     pub escalated_to: Option<String>,
+    /// While a transfer request waits: the department the desk suggested, if it named one.
+    pub suggested_department: Option<String>,
     /// Time spent waiting on the reporter, in whole hours (shown beside the deadlines, never
     /// subtracted from them), and whether a question is open now.
     pub awaiting_reporter_hours: i64,

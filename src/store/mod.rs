@@ -31,6 +31,7 @@ macro_rules! on_tx {
 
 mod board;
 mod events;
+mod form_tokens;
 mod org;
 mod pending;
 mod postgres;

@@ -144,7 +144,11 @@ pub struct ItemFilter {
     pub states: Vec<State>,
     /// Only items whose working deadline passed before this instant.
     pub overdue_at: Option<i64>,
+    /// Only items whose id starts with this (upper case, `R-…`).
+    pub id_prefix: Option<String>,
     pub limit: i64,
+    /// Skip this many first (the pages after the first).
+    pub offset: i64,
 }
 
 impl Store {
@@ -183,13 +187,16 @@ impl Store {
         if !f.states.is_empty() {
             sql += &format!(" AND state IN ({})", placeholders(f.states.len()));
         }
+        if f.id_prefix.is_some() {
+            sql += &format!(" AND id LIKE {}", placeholders(1));
+        }
         if f.overdue_at.is_some() {
             // Most late first, straight from the due_at index.
             sql += &format!(" AND due_at < {} ORDER BY due_at, id", placeholders(1));
         } else {
             sql += " ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, id";
         }
-        sql += &format!(" LIMIT {}", f.limit.max(1));
+        sql += &format!(" LIMIT {} OFFSET {}", f.limit.max(1), f.offset.max(0));
         let rows: Vec<ReportRow> = on_pool!(self, c => {
             let mut q = sqlx::query_as(&sql);
             for d in f.departments.iter().flatten() {
@@ -197,6 +204,9 @@ impl Store {
             }
             for s in &f.states {
                 q = q.bind(*s);
+            }
+            if let Some(prefix) = &f.id_prefix {
+                q = q.bind(format!("{prefix}%"));
             }
             if let Some(t) = f.overdue_at {
                 q = q.bind(t);

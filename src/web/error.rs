@@ -297,6 +297,7 @@ pub fn problem_key(problem: &Problem) -> (&'static str, i64, i64) {
         Problem::Mismatch => ("mismatch", 0, 0),
         Problem::Taken => ("taken", 0, 0),
         Problem::Wrong => ("wrong", 0, 0),
+        Problem::CoversAll => ("covers_all", 0, 0),
     }
 }
 
@@ -429,6 +430,7 @@ pub mod every {
             Problem::Mismatch,
             Problem::Taken,
             Problem::Wrong,
+            Problem::CoversAll,
         ];
         for p in &all {
             match p {
@@ -441,7 +443,8 @@ pub mod every {
                 | Problem::TooShort { .. }
                 | Problem::Mismatch
                 | Problem::Taken
-                | Problem::Wrong => {}
+                | Problem::Wrong
+                | Problem::CoversAll => {}
             }
         }
         all

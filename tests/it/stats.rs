@@ -271,18 +271,39 @@ fn csv_rows(
         .collect()
 }
 
-/// The text of one table row's figure cell in the page.
-fn html_cell(html: &str, row_id: &str, figure: &str) -> String {
+/// The text of one figure's cell in the page: in the row `row_id` (the lists of departments,
+/// categories and months), or in the row `{row_id}-{figure}` (the figures of the scope shown, one a
+/// row); None when the page does not show that figure there.
+fn html_cell(html: &str, row_id: &str, figure: &str) -> Option<String> {
     let start = html
         .find(&format!("<tr id=\"{row_id}\""))
-        .unwrap_or_else(|| panic!("no row {row_id}"));
+        .or_else(|| html.find(&format!("<tr id=\"{row_id}-{figure}\"")))?;
     let row = &html[start..start + html[start..].find("</tr>").unwrap()];
     let marker = format!("class=\"num fig-{figure}\">");
-    let at = row.find(&marker).unwrap() + marker.len();
+    let at = row.find(&marker)? + marker.len();
     let cell = &row[at..at + row[at..].find("</td>").unwrap()];
     // Strip the suppression span, keep its text.
-    cell.replace("<span class=\"suppressed\">", "")
-        .replace("</span>", "")
+    Some(
+        cell.replace("<span class=\"suppressed\">", "")
+            .replace("</span>", ""),
+    )
+}
+
+/// The figures a list row shows on the page (the rest are one click away, and in the CSV).
+const KEY_FIGURES: [&str; 3] = ["received", "on_time_answer_rate", "resolution_rate"];
+
+fn assert_cell(cell: &str, f: &Value, what: &str) {
+    match f["value"].as_f64() {
+        None => assert_eq!(cell, "fewer than 5", "{what}"),
+        Some(v) => {
+            let expected = if what.ends_with("_rate") || what.ends_with("_share") {
+                format!("{:.1}%", v * 100.0)
+            } else {
+                format!("{}", v as i64)
+            };
+            assert_eq!(cell, expected, "{what}");
+        }
+    }
 }
 
 async fn json_csv_and_html_agree(app: TestApp) {
@@ -295,9 +316,20 @@ async fn json_csv_and_html_agree(app: TestApp) {
         .unwrap()
         .starts_with("text/csv"));
     let csv = csv.body;
+    // A byte order mark first, for Excel; the definitions in English and in Chinese.
+    assert!(csv.starts_with("\u{feff}scope,code,name,figure,value,suppressed\n"));
     assert!(csv.contains("meta,k,,,5,"));
     assert!(csv.contains("meta,lag,,,1d,"));
     assert!(csv.contains("meta,period_from,,,2026-01,"));
+    assert!(csv.contains("\ndefinition,received,"));
+    let zh = csv
+        .lines()
+        .find(|l| l.starts_with("definition_zh,received,"))
+        .expect("the Chinese definition of received");
+    assert!(
+        zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "{zh}"
+    );
     let page = app.stats_page("").await.expect(StatusCode::OK);
     let html = page.body;
     assert!(!html.contains("<script"));
@@ -305,12 +337,14 @@ async fn json_csv_and_html_agree(app: TestApp) {
     assert!(html.contains("2026-01 – 2026-12"));
     assert!(html.contains("Response rate"));
 
+    // CSV and JSON agree on every figure; the page shows the scope's every figure (one a row) and
+    // the key figures of each department, category and month.
     let checks: Vec<(&str, &str, &str, &Value)> = vec![
         ("overall", "", "overall", &json["overall"]),
         (
             "department_own",
             "civil-affairs",
-            "o-civil-affairs",
+            "",
             &dept(&json, "civil-affairs")["own"],
         ),
         (
@@ -320,10 +354,10 @@ async fn json_csv_and_html_agree(app: TestApp) {
             &dept(&json, "county")["subtree"],
         ),
         (
-            "department_own",
+            "department_subtree",
             "agri-station",
-            "o-agri-station",
-            &dept(&json, "agri-station")["own"],
+            "d-agri-station",
+            &dept(&json, "agri-station")["subtree"],
         ),
         ("category", "other", "c-other", cat(&json, "other")),
         (
@@ -338,15 +372,11 @@ async fn json_csv_and_html_agree(app: TestApp) {
         assert_eq!(rows.len(), 14, "{scope} {code}");
         for (figure, f) in figures.as_object().unwrap() {
             let (csv_value, csv_suppressed) = &rows[figure.as_str()];
-            let cell = html_cell(&html, row_id, figure);
             match f["value"].as_f64() {
-                None => {
-                    assert!(
-                        *csv_suppressed && csv_value.is_empty(),
-                        "{scope} {code} {figure}"
-                    );
-                    assert_eq!(cell, "fewer than 5", "{scope} {code} {figure}");
-                }
+                None => assert!(
+                    *csv_suppressed && csv_value.is_empty(),
+                    "{scope} {code} {figure}"
+                ),
                 Some(v) => {
                     assert!(!csv_suppressed);
                     assert_eq!(
@@ -354,15 +384,29 @@ async fn json_csv_and_html_agree(app: TestApp) {
                         v,
                         "{scope} {code} {figure}"
                     );
-                    let expected = if figure.ends_with("_rate") || figure.ends_with("_share") {
-                        format!("{:.1}%", v * 100.0)
-                    } else {
-                        format!("{}", v as i64)
-                    };
-                    assert_eq!(cell, expected, "{scope} {code} {figure}");
                 }
             }
+            if row_id.is_empty() {
+                continue;
+            }
+            let cell = html_cell(&html, row_id, figure);
+            let shown = scope == "overall" || KEY_FIGURES.contains(&figure.as_str());
+            assert_eq!(cell.is_some(), shown, "{scope} {code} {figure}");
+            if let Some(cell) = cell {
+                assert_cell(&cell, f, figure);
+            }
         }
+    }
+
+    // One department at a time: its page shows all of its figures, as its JSON has them.
+    let one = app
+        .stats_page("?department=agriculture")
+        .await
+        .expect(StatusCode::OK);
+    let one_json = app.stats_json("?department=agriculture").await;
+    for (figure, f) in one_json["overall"].as_object().unwrap() {
+        let cell = html_cell(&one.body, "overall", figure).expect(figure);
+        assert_cell(&cell, f, figure);
     }
 }
 both_backends!(agree, json_csv_and_html_agree);

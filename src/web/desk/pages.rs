@@ -2,7 +2,7 @@
 use super::commands::{Respond, Transfer};
 use crate::service::Role;
 use crate::web::error::Result;
-use crate::web::extract::{NoFields, PageStaff, StaffForm};
+use crate::web::extract::{NoFields, Once, PageStaff, StaffForm};
 use crate::web::extract::{Path, Query};
 use crate::web::lang::Lang;
 use crate::web::render::Notice;
@@ -31,9 +31,9 @@ pub async fn acknowledge(
     State(s): State<AppState>,
     lang: Lang,
     Path(id): Path<String>,
-    StaffForm(u, NoFields {}): StaffForm<NoFields>,
+    Once(token, StaffForm(u, NoFields {})): Once<StaffForm<NoFields>>,
 ) -> Result<Response> {
-    let r = s.service.acknowledge(&u, &id).await;
+    let r = token.once(&s, s.service.acknowledge(&u, &id)).await?;
     after::<Desk>(&s, lang, &u, &id, r, Notice::Acknowledged).await
 }
 
@@ -41,9 +41,11 @@ pub async fn message(
     State(s): State<AppState>,
     lang: Lang,
     Path(id): Path<String>,
-    StaffForm(u, m): StaffForm<Message>,
+    Once(token, StaffForm(u, m)): Once<StaffForm<Message>>,
 ) -> Result<Response> {
-    let r = s.service.staff_message(&u, Role::Desk, &id, &m.body).await;
+    let r = token
+        .once(&s, s.service.staff_message(&u, Role::Desk, &id, &m.body))
+        .await?;
     after::<Desk>(&s, lang, &u, &id, r, Notice::MessageSent).await
 }
 
@@ -51,9 +53,11 @@ pub async fn respond(
     State(s): State<AppState>,
     lang: Lang,
     Path(id): Path<String>,
-    StaffForm(u, r): StaffForm<Respond>,
+    Once(token, StaffForm(u, r)): Once<StaffForm<Respond>>,
 ) -> Result<Response> {
-    let result = s.service.respond(&u, &id, &r.outcome, &r.body).await;
+    let result = token
+        .once(&s, s.service.respond(&u, &id, &r.outcome, &r.body))
+        .await?;
     after::<Desk>(&s, lang, &u, &id, result, Notice::Responded).await
 }
 
@@ -61,12 +65,14 @@ pub async fn transfer(
     State(s): State<AppState>,
     lang: Lang,
     Path(id): Path<String>,
-    StaffForm(u, t): StaffForm<Transfer>,
+    Once(token, StaffForm(u, t)): Once<StaffForm<Transfer>>,
 ) -> Result<Response> {
     let suggested = t.suggested_department.as_deref();
-    let r = s
-        .service
-        .request_transfer(&u, &id, &t.reason, suggested)
-        .await;
+    let r = token
+        .once(
+            &s,
+            s.service.request_transfer(&u, &id, &t.reason, suggested),
+        )
+        .await?;
     after::<Desk>(&s, lang, &u, &id, r, Notice::TransferRequested).await
 }

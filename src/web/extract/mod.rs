@@ -4,6 +4,7 @@ mod client;
 mod fields;
 mod form;
 mod json;
+mod once;
 mod origin;
 mod receipt;
 mod staff;
@@ -11,6 +12,7 @@ mod text;
 
 pub use form::{EnrolmentForm, NoFields, PageForm, ReceiptForm, StaffForm};
 pub use json::ApiJson;
+pub use once::{new_token, Done, Once};
 pub use receipt::ReceiptAuth;
 pub use staff::{
     bearer_token, cookie, session_token, ApiStaff, PageEnrolling, PageStaff, DEVICE_COOKIE,

@@ -76,7 +76,14 @@ pub(super) async fn page_user(
     enrolment: bool,
 ) -> Result<StaffUser, Response> {
     let lang = Lang::from_parts(parts);
-    let login = || Redirect::to(&format!("/staff/login{}", lang.query())).into_response();
+    // A page opened while signed out: the sign-in page says so and comes back to it afterwards.
+    // (A form post is not repeated after signing in: it returns to the home page.)
+    let back = (parts.method == axum::http::Method::GET)
+        .then(|| parts.uri.path_and_query().map(|p| p.as_str().to_string()))
+        .flatten()
+        .map(|next| format!("&next={}", crate::web::staff::urlencode(&next)))
+        .unwrap_or_default();
+    let login = || Redirect::to(&format!("/staff/login{}{back}", lang.query())).into_response();
     let token = session_token(&parts.headers).ok_or_else(login)?;
     let user = if enrolment {
         state.service.enrolment_session(&token).await

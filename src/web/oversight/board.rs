@@ -24,6 +24,7 @@ pub async fn page(
         state: None,
         overdue: Some(true),
         limit: Some(BOARD_OVERDUE as i64),
+        ..ItemQuery::default()
     };
     let overdue = s.service.oversight_items(&u, &overdue_q).await?;
     let catalog = s.service.catalog().await?;

@@ -19,3 +19,18 @@ pub struct Duplicate {
 pub struct Reject {
     pub reason: String,
 }
+
+/// Marking a duplicate on the item page: the first post asks (a page saying what will happen), the
+/// post from that page's button, with `confirmed`, does it.
+#[derive(Deserialize)]
+pub struct DuplicatePage {
+    pub of: String,
+    pub confirmed: bool,
+}
+
+/// Rejecting on the item page, asked first in the same way.
+#[derive(Deserialize)]
+pub struct RejectPage {
+    pub reason: String,
+    pub confirmed: bool,
+}

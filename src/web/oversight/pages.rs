@@ -1,15 +1,15 @@
 //! The supervisor's actions on the item page. Every action answers with the item page again, showing
 //! what happened.
-use super::commands::{Assign, Duplicate, Reject, TransferDecision};
+use super::commands::{Assign, DuplicatePage, RejectPage, TransferDecision};
 use crate::service::Role;
 use crate::web::error::Result;
 use crate::web::extract::Path;
-use crate::web::extract::StaffForm;
+use crate::web::extract::{Once, StaffForm};
 use crate::web::lang::Lang;
 use crate::web::render::Notice;
 use crate::web::staff::audience::Oversight;
 use crate::web::staff::commands::Message;
-use crate::web::staff::item::after;
+use crate::web::staff::item::{after, confirm_page};
 use crate::web::AppState;
 use axum::extract::State;
 use axum::response::Response;
@@ -18,9 +18,11 @@ pub async fn assign(
     State(s): State<AppState>,
     lang: Lang,
     Path(id): Path<String>,
-    StaffForm(u, a): StaffForm<Assign>,
+    Once(token, StaffForm(u, a)): Once<StaffForm<Assign>>,
 ) -> Result<Response> {
-    let r = s.service.assign(&u, &id, &a.department).await;
+    let r = token
+        .once(&s, s.service.assign(&u, &id, &a.department))
+        .await?;
     after::<Oversight>(&s, lang, &u, &id, r, Notice::Assigned).await
 }
 
@@ -28,9 +30,11 @@ pub async fn decide(
     State(s): State<AppState>,
     lang: Lang,
     Path(id): Path<String>,
-    StaffForm(u, d): StaffForm<TransferDecision>,
+    Once(token, StaffForm(u, d)): Once<StaffForm<TransferDecision>>,
 ) -> Result<Response> {
-    let r = s.service.decide_transfer(&u, &id, &d).await;
+    let r = token
+        .once(&s, s.service.decide_transfer(&u, &id, &d))
+        .await?;
     after::<Oversight>(&s, lang, &u, &id, r, Notice::TransferDecided).await
 }
 
@@ -38,9 +42,15 @@ pub async fn duplicate(
     State(s): State<AppState>,
     lang: Lang,
     Path(id): Path<String>,
-    StaffForm(u, d): StaffForm<Duplicate>,
+    Once(token, StaffForm(u, d)): Once<StaffForm<DuplicatePage>>,
 ) -> Result<Response> {
-    let r = s.service.mark_duplicate(&u, &id, &d.of).await;
+    if !d.confirmed {
+        let fields = [("of", d.of.as_str())];
+        return confirm_page::<Oversight>(&s, lang, &u, &id, "duplicate", &fields).await;
+    }
+    let r = token
+        .once(&s, s.service.mark_duplicate(&u, &id, &d.of))
+        .await?;
     after::<Oversight>(&s, lang, &u, &id, r, Notice::MarkedDuplicate).await
 }
 
@@ -48,9 +58,13 @@ pub async fn reject(
     State(s): State<AppState>,
     lang: Lang,
     Path(id): Path<String>,
-    StaffForm(u, r): StaffForm<Reject>,
+    Once(token, StaffForm(u, r)): Once<StaffForm<RejectPage>>,
 ) -> Result<Response> {
-    let result = s.service.reject(&u, &id, &r.reason).await;
+    if !r.confirmed {
+        let fields = [("reason", r.reason.as_str())];
+        return confirm_page::<Oversight>(&s, lang, &u, &id, "reject", &fields).await;
+    }
+    let result = token.once(&s, s.service.reject(&u, &id, &r.reason)).await?;
     after::<Oversight>(&s, lang, &u, &id, result, Notice::Rejected).await
 }
 
@@ -58,11 +72,13 @@ pub async fn message(
     State(s): State<AppState>,
     lang: Lang,
     Path(id): Path<String>,
-    StaffForm(u, m): StaffForm<Message>,
+    Once(token, StaffForm(u, m)): Once<StaffForm<Message>>,
 ) -> Result<Response> {
-    let r = s
-        .service
-        .staff_message(&u, Role::Supervisor, &id, &m.body)
-        .await;
+    let r = token
+        .once(
+            &s,
+            s.service.staff_message(&u, Role::Supervisor, &id, &m.body),
+        )
+        .await?;
     after::<Oversight>(&s, lang, &u, &id, r, Notice::MessageSent).await
 }

@@ -5,9 +5,10 @@ use crate::web::csv::record;
 
 /// Long format, one figure per row, so a suppressed figure is an empty value with `suppressed` set:
 /// `scope,code,name,figure,value,suppressed`. The first rows state the period, the lag, k and the
-/// definitions.
-pub fn to_csv(r: &StatsReport) -> String {
-    let mut out = String::from("scope,code,name,figure,value,suppressed\n");
+/// definitions, in English (`definition`) and in Chinese (`definition_zh`, from `zh_meaning`). It
+/// starts with a UTF-8 byte order mark, so that Excel on a Chinese Windows reads it as UTF-8.
+pub fn to_csv(r: &StatsReport, zh_meaning: impl Fn(&str) -> String) -> String {
+    let mut out = String::from("\u{feff}scope,code,name,figure,value,suppressed\n");
     let mut row = |scope: &str, code: &str, name: &str, figure: &str, value: &str, sup: &str| {
         out.push_str(&record(&[scope, code, name, figure, value, sup]));
     };
@@ -23,6 +24,9 @@ pub fn to_csv(r: &StatsReport) -> String {
     }
     for d in &r.definitions {
         row("definition", d.figure, d.meaning, "", "", "");
+    }
+    for d in &r.definitions {
+        row("definition_zh", d.figure, &zh_meaning(d.figure), "", "", "");
     }
     let mut figures = |scope: &str, code: &str, name: &str, f: &Figures| {
         for (measure, value) in f.iter() {

@@ -34,9 +34,13 @@ pub async fn json(State(s): State<AppState>, q: Query<StatsQuery>) -> Result<Res
 
 pub async fn csv(State(s): State<AppState>, q: Query<StatsQuery>) -> Result<Response> {
     let r = report(&s, q).await?;
-    let body = s
-        .stats_outputs
-        .get_or_render(&r, Output::Csv, || Ok(to_csv(&r).into_bytes()))?;
+    let body = s.stats_outputs.get_or_render(&r, Output::Csv, || {
+        let zh = |figure: &str| {
+            let key = format!("stats.meanings.{figure}");
+            s.templates.text(Lang::Zh, &key).unwrap_or_default()
+        };
+        Ok(to_csv(&r, zh).into_bytes())
+    })?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -57,6 +61,14 @@ pub async fn page(State(s): State<AppState>, lang: Lang, q: Query<StatsQuery>) -
         .get_or_render(&r, Output::Page(lang), || render_page(&s, lang, &r))?;
     Ok(Html(body).into_response())
 }
+
+/// The figures the lists of departments, categories and months show, so that they fit a phone; a
+/// department's every figure is one click away (it alone), and the CSV and JSON hold them all.
+const KEY_FIGURES: [Measure; 3] = [
+    Measure::Received,
+    Measure::OnTimeAnswerRate,
+    Measure::ResolutionRate,
+];
 
 fn render_page(s: &AppState, lang: Lang, r: &StatsReport) -> Result<Vec<u8>> {
     let t = |k: &str| s.templates.text(lang, k).unwrap_or_default();
@@ -106,6 +118,7 @@ fn render_page(s: &AppState, lang: Lang, r: &StatsReport) -> Result<Vec<u8>> {
     let ctx = context! {
         report => r,
         figure_names => Measure::ALL,
+        keys => KEY_FIGURES.map(Measure::name),
         rates_chart => rates_chart,
         trend_chart => trend_chart,
         chart_gap => t("stats.chart_gap"),

@@ -32,6 +32,8 @@ pub fn render(
     let csrf = staff
         .map(|s| s.csrf_token.expose_secret().to_string())
         .unwrap_or_default();
-    let full = context! { path => path, staff => staff_ctx, csrf => csrf, ..ctx };
+    let form_token = crate::web::extract::new_token();
+    let now = state.service.now();
+    let full = context! { path => path, staff => staff_ctx, csrf => csrf, form_token => form_token, now => now, ..ctx };
     state.templates.render(name, lang, full)
 }

@@ -28,14 +28,42 @@ pub fn names(c: &Catalog) -> Value {
 }
 
 /// A tree as a flat list in display order (parents before children) with each entry's depth; roots
-/// are entries whose parent is absent or not in the (active) list.
+/// are entries whose parent is absent or not in the (active) list. Siblings come in the order of
+/// their Chinese names as a Chinese reader expects (`pinyin_key`), not by code.
 pub fn with_depth(items: &[Named]) -> Vec<Value> {
-    let tree = Tree::new(items.iter().map(|n| (n.code.as_str(), n.parent.as_deref())));
+    let mut sorted: Vec<&Named> = items.iter().collect();
+    sorted.sort_by_cached_key(|n| (pinyin_key(&n.name), n.code.clone()));
+    let tree = Tree::new(
+        sorted
+            .iter()
+            .map(|n| (n.code.as_str(), n.parent.as_deref())),
+    );
     tree.display_order()
         .into_iter()
         .map(|(i, depth)| {
-            let n = &items[i];
+            let n = sorted[i];
             context! { code => n.code, name => n.name, name_en => n.name_en, parent => n.parent, depth => depth }
         })
         .collect()
+}
+
+/// A sort key that puts Chinese names in pinyin order: GB18030 orders the common characters (GB 2312
+/// level 1, which department names are made of) by their reading.
+pub fn pinyin_key(name: &str) -> Vec<u8> {
+    encoding_rs::GB18030.encode(name).0.into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pinyin_key;
+
+    #[test]
+    fn chinese_names_sort_by_reading() {
+        let mut names = vec!["住建局", "财政局", "教育局", "农业农村局", "民政局"];
+        names.sort_by_key(|n| pinyin_key(n));
+        assert_eq!(
+            names,
+            ["财政局", "教育局", "民政局", "农业农村局", "住建局"]
+        );
+    }
 }

@@ -15,11 +15,13 @@ pub enum Notice {
     Reopened,
     Withdrawn,
     RetaliationReported,
+    /// A form posted again (reload, Back): nothing was done the second time.
+    AlreadyDone,
 }
 
 impl Notice {
     #[cfg(test)]
-    pub const ALL: [Notice; 12] = [
+    pub const ALL: [Notice; 13] = [
         Notice::Acknowledged,
         Notice::MessageSent,
         Notice::Responded,
@@ -32,6 +34,7 @@ impl Notice {
         Notice::Reopened,
         Notice::Withdrawn,
         Notice::RetaliationReported,
+        Notice::AlreadyDone,
     ];
 
     /// The catalog key of its text.
@@ -49,6 +52,7 @@ impl Notice {
             Notice::Reopened => "notices.reopened",
             Notice::Withdrawn => "notices.withdrawn",
             Notice::RetaliationReported => "notices.retaliation_reported",
+            Notice::AlreadyDone => "notices.already_done",
         }
     }
 }

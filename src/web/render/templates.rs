@@ -19,6 +19,7 @@ pub(super) const TEMPLATES: &[(&str, &str)] = embedded![
     "error.html",
     "partials/alerts.html",
     "partials/item_filter.html",
+    "partials/pager.html",
     "partials/item_table.html",
     "partials/messages.html",
     "partials/rules.html",
@@ -33,8 +34,13 @@ pub(super) const TEMPLATES: &[(&str, &str)] = embedded![
     "reporter/receipt.html",
     "reporter/follow_enter.html",
     "reporter/follow_show.html",
+    "reporter/withdraw_confirm.html",
+    "reporter/lang_switch.html",
+    "reporter/reply_form.html",
+    "reporter/already_submitted.html",
     "staff/login.html",
     "staff/item.html",
+    "staff/confirm.html",
     "staff/account.html",
     "staff/enrol.html",
     "staff/recovery_codes.html",
@@ -71,6 +77,8 @@ impl Templates {
             env.add_template(name, source)?;
         }
         env.add_filter("loc", loc);
+        env.add_filter("when", when);
+        env.add_filter("due", due);
         let mut catalogs = HashMap::new();
         let mut raw = HashMap::new();
         for (lang, text) in CATALOGS {
@@ -129,4 +137,109 @@ fn loc(state: &State, v: Value) -> String {
         .ok()
         .and_then(|n| n.as_str().map(str::to_string))
         .unwrap_or_default()
+}
+
+/// `{{ t|when }}`: an RFC 3339 time as people read it, in the page's language and the time's own
+/// zone: "12月4日 03:21" / "4 Dec 03:21" (with the year when it is not this year's). A bare date
+/// reads "12月4日" / "4 Dec". Anything else is shown as it is.
+fn when(state: &State, v: Value) -> String {
+    let text = v.as_str().unwrap_or_default().to_string();
+    let en = is_en(state);
+    let now = now_of(state);
+    if let Ok(t) =
+        time::OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339)
+    {
+        let this_year = time::OffsetDateTime::from_unix_timestamp(now)
+            .map(|n| n.to_offset(t.offset()).year())
+            .unwrap_or(t.year());
+        return readable(
+            t.date(),
+            Some((t.hour(), t.minute())),
+            t.year() != this_year,
+            en,
+        );
+    }
+    let date_format = time::macros::format_description!("[year]-[month]-[day]");
+    match time::Date::parse(&text, date_format) {
+        Ok(d) => {
+            let this_year = time::OffsetDateTime::from_unix_timestamp(now)
+                .map(|n| n.year())
+                .unwrap_or(d.year());
+            readable(d, None, d.year() != this_year, en)
+        }
+        Err(_) => text,
+    }
+}
+
+/// `{{ t|due }}`: a deadline as `when` shows it, with how long is left or how late it is:
+/// "12月4日 03:21（还剩2天）" / "4 Dec 03:21 (2 days left)".
+fn due(state: &State, v: Value) -> String {
+    let text = v.as_str().unwrap_or_default().to_string();
+    let shown = when(state, v);
+    let Ok(t) = time::OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339)
+    else {
+        return shown;
+    };
+    let left = t.unix_timestamp() - now_of(state);
+    let en = is_en(state);
+    let span = span(left.abs(), en);
+    match (en, left >= 0) {
+        (true, true) => format!("{shown} ({span} left)"),
+        (true, false) => format!("{shown} ({span} late)"),
+        (false, true) => format!("{shown}（还剩{span}）"),
+        (false, false) => format!("{shown}（已超过{span}）"),
+    }
+}
+
+/// A length of time in its largest whole unit: days, then hours, then "under an hour".
+pub fn span(secs: i64, en: bool) -> String {
+    let (days, hours) = (secs / 86_400, secs / 3_600);
+    match (en, days, hours) {
+        (true, 1, _) => "1 day".to_string(),
+        (true, d, _) if d > 1 => format!("{d} days"),
+        (true, _, h) if h >= 1 => format!("{h} h"),
+        (true, _, _) => "<1 h".to_string(),
+        (false, d, _) if d >= 1 => format!("{d}天"),
+        (false, _, h) if h >= 1 => format!("{h}小时"),
+        (false, _, _) => "不到1小时".to_string(),
+    }
+}
+
+fn readable(d: time::Date, hm: Option<(u8, u8)>, with_year: bool, en: bool) -> String {
+    let clock = hm
+        .map(|(h, m)| format!(" {h:02}:{m:02}"))
+        .unwrap_or_default();
+    if en {
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let month = MONTHS[u8::from(d.month()) as usize - 1];
+        let year = if with_year {
+            format!(" {}", d.year())
+        } else {
+            String::new()
+        };
+        format!("{} {month}{year}{clock}", d.day())
+    } else {
+        let year = if with_year {
+            format!("{}年", d.year())
+        } else {
+            String::new()
+        };
+        format!("{year}{}月{}日{clock}", u8::from(d.month()), d.day())
+    }
+}
+
+fn is_en(state: &State) -> bool {
+    state
+        .lookup("lang")
+        .is_some_and(|l| l.as_str() == Some("en"))
+}
+
+/// The page's `now` (unix seconds, from the service's clock); 0 when a page has none.
+fn now_of(state: &State) -> i64 {
+    state
+        .lookup("now")
+        .and_then(|n| i64::try_from(n).ok())
+        .unwrap_or(0)
 }

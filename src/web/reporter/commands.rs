@@ -50,3 +50,10 @@ impl RetaliationAction {
         }
     }
 }
+
+/// Withdrawing on the pages: the first post asks (a page that says what will happen), the post from
+/// that page's button, with `confirmed`, withdraws.
+#[derive(Deserialize)]
+pub struct Withdraw {
+    pub confirmed: bool,
+}

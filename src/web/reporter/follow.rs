@@ -1,10 +1,10 @@
 //! Following a report up on the pages. The receipt never enters a URL or a cookie: every form posts it
 //! back in a hidden field, and each answer is rendered directly (no redirect that could carry it).
-use super::commands::{Confirm, Reopen, Reply, Retaliation, RetaliationAction};
+use super::commands::{Confirm, Reopen, Reply, Retaliation, RetaliationAction, Withdraw};
 use crate::service::Error as ServiceError;
 use crate::web::error::{localize, Error, ErrorInfo, Result};
 use crate::web::extract::Path;
-use crate::web::extract::{NoFields, ReceiptForm};
+use crate::web::extract::{Done, NoFields, Once, ReceiptForm};
 use crate::web::lang::Lang;
 use crate::web::ratelimit::{limited, ClientAddr};
 use crate::web::render::{names, render, Notice};
@@ -70,9 +70,13 @@ async fn after(
     lang: Lang,
     addr: ClientAddr,
     receipt: &str,
-    result: Result<()>,
+    done: Done<Result<()>>,
     notice: Notice,
 ) -> Result<Response> {
+    let (result, notice) = match done {
+        Done::First(r) => (r, notice),
+        Done::Again => (Ok(()), Notice::AlreadyDone),
+    };
     match result {
         Ok(()) => report_page(s, lang, addr, receipt, Some(notice)).await,
         Err(Error::Service(ServiceError::InvalidReceipt) | Error::RateLimited { .. }) => {
@@ -94,10 +98,10 @@ pub async fn reply(
     State(s): State<AppState>,
     lang: Lang,
     addr: ClientAddr,
-    ReceiptForm(receipt, r): ReceiptForm<Reply>,
+    Once(token, ReceiptForm(receipt, r)): Once<ReceiptForm<Reply>>,
 ) -> Result<Response> {
     let sent = s.service.reporter_message(&receipt, &r.body);
-    let result = limited(&s.limiter, addr, sent).await;
+    let result = token.once(&s, limited(&s.limiter, addr, sent)).await?;
     after(&s, lang, addr, &receipt, result, Notice::MessageSent).await
 }
 
@@ -105,10 +109,10 @@ pub async fn confirm(
     State(s): State<AppState>,
     lang: Lang,
     addr: ClientAddr,
-    ReceiptForm(receipt, c): ReceiptForm<Confirm>,
+    Once(token, ReceiptForm(receipt, c)): Once<ReceiptForm<Confirm>>,
 ) -> Result<Response> {
     let confirmed = s.service.reporter_confirm(&receipt, c.satisfaction);
-    let result = limited(&s.limiter, addr, confirmed).await;
+    let result = token.once(&s, limited(&s.limiter, addr, confirmed)).await?;
     after(&s, lang, addr, &receipt, result, Notice::Confirmed).await
 }
 
@@ -116,10 +120,10 @@ pub async fn reopen(
     State(s): State<AppState>,
     lang: Lang,
     addr: ClientAddr,
-    ReceiptForm(receipt, r): ReceiptForm<Reopen>,
+    Once(token, ReceiptForm(receipt, r)): Once<ReceiptForm<Reopen>>,
 ) -> Result<Response> {
     let reopened = s.service.reporter_reopen(&receipt, &r.reason);
-    let result = limited(&s.limiter, addr, reopened).await;
+    let result = token.once(&s, limited(&s.limiter, addr, reopened)).await?;
     after(&s, lang, addr, &receipt, result, Notice::Reopened).await
 }
 
@@ -127,11 +131,38 @@ pub async fn withdraw(
     State(s): State<AppState>,
     lang: Lang,
     addr: ClientAddr,
-    ReceiptForm(receipt, NoFields {}): ReceiptForm<NoFields>,
+    Once(token, ReceiptForm(receipt, w)): Once<ReceiptForm<Withdraw>>,
 ) -> Result<Response> {
+    if !w.confirmed {
+        return withdraw_question(&s, lang, addr, &receipt).await;
+    }
     let withdrawn = s.service.reporter_withdraw(&receipt);
-    let result = limited(&s.limiter, addr, withdrawn).await;
+    let result = token.once(&s, limited(&s.limiter, addr, withdrawn)).await?;
     after(&s, lang, addr, &receipt, result, Notice::Withdrawn).await
+}
+
+/// Before withdrawing: what it means, and the button that does it (or the way back to the report).
+async fn withdraw_question(
+    s: &AppState,
+    lang: Lang,
+    addr: ClientAddr,
+    receipt: &str,
+) -> Result<Response> {
+    match limited(&s.limiter, addr, s.service.reporter_view(receipt)).await {
+        Ok(report) => {
+            let ctx = context! { report => report, receipt => receipt };
+            Ok(render(
+                s,
+                lang,
+                "reporter/withdraw_confirm.html",
+                "/follow",
+                None,
+                ctx,
+            )?
+            .into_response())
+        }
+        Err(_) => report_page(s, lang, addr, receipt, None).await,
+    }
 }
 
 /// "I have suffered retaliation": a new retaliation report, for the body outside the report's chain.
@@ -139,10 +170,11 @@ pub async fn retaliation(
     State(s): State<AppState>,
     lang: Lang,
     addr: ClientAddr,
-    ReceiptForm(receipt, r): ReceiptForm<Retaliation>,
+    Once(token, ReceiptForm(receipt, r)): Once<ReceiptForm<Retaliation>>,
 ) -> Result<Response> {
     let made = s.service.report_retaliation(&receipt, &r.body);
-    let result = limited(&s.limiter, addr, made).await.map(|_| ());
+    let made = async { limited(&s.limiter, addr, made).await.map(|_| ()) };
+    let result = token.once(&s, made).await?;
     after(
         &s,
         lang,
@@ -160,7 +192,7 @@ pub async fn retaliation_action(
     lang: Lang,
     addr: ClientAddr,
     Path(action): Path<String>,
-    ReceiptForm(receipt, a): ReceiptForm<RetaliationAction>,
+    Once(token, ReceiptForm(receipt, a)): Once<ReceiptForm<RetaliationAction>>,
 ) -> Result<Response> {
     let notice = match action.as_str() {
         "messages" => Notice::MessageSent,
@@ -172,7 +204,7 @@ pub async fn retaliation_action(
     let acted = s
         .service
         .retaliation_act(&receipt, &a.item, &action, a.input());
-    let result = limited(&s.limiter, addr, acted).await;
+    let result = token.once(&s, limited(&s.limiter, addr, acted)).await?;
     after(&s, lang, addr, &receipt, result, notice).await
 }
 

@@ -8,7 +8,7 @@ use super::commands::NewReport;
 use crate::domain::text::Field;
 use crate::service::Error as ServiceError;
 use crate::web::error::{localize, Error, ErrorInfo, Result};
-use crate::web::extract::PageForm;
+use crate::web::extract::{Done, Once, PageForm};
 use crate::web::lang::Lang;
 use crate::web::render::{names, render, with_depth};
 use crate::web::AppState;
@@ -94,9 +94,23 @@ async fn form_page(
 pub async fn submit(
     State(s): State<AppState>,
     lang: Lang,
-    PageForm(input): PageForm<NewReport>,
+    Once(token, PageForm(input)): Once<PageForm<NewReport>>,
 ) -> Result<Response> {
-    match s.service.submit(input.clone()).await.map_err(Error::from) {
+    let result = match token.once(&s, s.service.submit(input.clone())).await? {
+        Done::First(r) => r.map_err(Error::from),
+        Done::Again => {
+            let page = render(
+                &s,
+                lang,
+                "reporter/already_submitted.html",
+                "/report/new",
+                None,
+                context! {},
+            )?;
+            return Ok(page.into_response());
+        }
+    };
+    match result {
         Ok(submitted) => Ok(render(
             &s,
             lang,

@@ -33,7 +33,12 @@ pub async fn csv<A: Audience>(
 ) -> Result<Response> {
     let Query(q) = q;
     let q = q.unwrap_or_default();
-    let rows = items::<A>(&s, &u, &q.item_query()).await?;
+    // Every state, as the download always had, unless one is asked for.
+    let query = crate::service::ItemQuery {
+        open_only: false,
+        ..q.item_query()
+    };
+    let rows = items::<A>(&s, &u, &query).await?;
     let mut out = record(&COLUMNS);
     for i in &rows {
         out.push_str(&record(&[

@@ -2,10 +2,13 @@
 //! JSON, as the page with the forms its state allows, and what a form post answers.
 use super::audience::Audience;
 use crate::domain::Outcome;
-use crate::service::{Error as ServiceError, ItemDetail, StaffUser};
+use crate::service::{Error as ServiceError, ItemDetail, ItemQuery, StaffUser};
+
+/// The most reports a duplicate can be picked from on the item page.
+const DUPLICATE_CHOICES: i64 = 200;
 use crate::web::error::{localize, Error, ErrorInfo, Result};
 use crate::web::extract::Path;
-use crate::web::extract::{ApiStaff, PageStaff};
+use crate::web::extract::{ApiStaff, Done, PageStaff};
 use crate::web::lang::Lang;
 use crate::web::render::{names, render, with_depth, Notice};
 use crate::web::AppState;
@@ -43,6 +46,22 @@ async fn render_page<A: Audience>(
 ) -> Result<Html<String>> {
     let detail = s.service.item(u, A::ROLE, id).await?;
     let catalog = s.service.catalog().await?;
+    // Merging a duplicate: the other open reports of the same department to pick from.
+    let duplicate_candidates = if detail.actions.contains(&"duplicate") {
+        let q = ItemQuery {
+            department: Some(detail.summary.department.clone()),
+            open_only: true,
+            limit: Some(DUPLICATE_CHOICES),
+            ..ItemQuery::default()
+        };
+        super::list::items::<A>(s, u, &q)
+            .await?
+            .into_iter()
+            .filter(|i| i.id != detail.summary.id)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let outcomes: Vec<&str> = Outcome::ALL.iter().map(|o| o.as_str()).collect();
     let ctx = context! {
         actions => detail.actions.clone(),
@@ -53,6 +72,7 @@ async fn render_page<A: Audience>(
         names => names(&catalog),
         notice => notice.and_then(|n| s.templates.text(lang, n.key())),
         error => error,
+        duplicate_candidates => duplicate_candidates,
     };
     let path = format!("{}/items/{id}", A::BASE);
     render(s, lang, "staff/item.html", &path, Some(u), ctx)
@@ -65,9 +85,13 @@ pub async fn after<A: Audience>(
     lang: Lang,
     u: &StaffUser,
     id: &str,
-    r: crate::service::Result<()>,
+    done: Done<crate::service::Result<()>>,
     notice: Notice,
 ) -> Result<Response> {
+    let (r, notice) = match done {
+        Done::First(r) => (r, notice),
+        Done::Again => (Ok(()), Notice::AlreadyDone),
+    };
     match r.map_err(Error::from) {
         Ok(()) => Ok(render_page::<A>(s, lang, u, id, Some(notice), None)
             .await?
@@ -86,4 +110,29 @@ pub async fn after<A: Audience>(
         }
         Err(e) => Err(e),
     }
+}
+
+/// Before an action that cannot be taken back (reject, merge as a duplicate): the item, what will
+/// happen, and a button that posts the same fields again with `confirmed`.
+pub async fn confirm_page<A: Audience>(
+    s: &AppState,
+    lang: Lang,
+    u: &StaffUser,
+    id: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> Result<Response> {
+    let detail = s.service.item(u, A::ROLE, id).await?;
+    let fields: Vec<_> = fields
+        .iter()
+        .map(|(name, value)| context! { name => name, value => value })
+        .collect();
+    let ctx = context! {
+        item => detail,
+        base => A::BASE,
+        action => action,
+        fields => fields,
+    };
+    let path = format!("{}/items/{id}", A::BASE);
+    Ok(render(s, lang, "staff/confirm.html", &path, Some(u), ctx)?.into_response())
 }

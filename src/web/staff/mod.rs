@@ -60,3 +60,10 @@ pub fn api() -> Router<AppState> {
         )
         .route("/account/sessions/{id}/end", post(account::api_end_session))
 }
+
+/// `s` as a query-string value.
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|e| e.trim_start_matches('=').to_string())
+        .unwrap_or_default()
+}
