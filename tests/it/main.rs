@@ -10,6 +10,7 @@ mod api_loop;
 mod area_k;
 mod authorization;
 mod bad_input;
+mod browser;
 mod cli;
 mod connections;
 mod crash;
