@@ -27,7 +27,7 @@ impl Service {
         };
         // A desk sees its own department only: no tree is needed to decide.
         let catalog = self.organisation().await?;
-        self.staff_list(user, filter, &Tree::default(), &catalog)
+        self.staff_list_for(user, filter, q, &Tree::default(), &catalog)
             .await
     }
 

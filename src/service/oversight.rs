@@ -56,7 +56,7 @@ impl Service {
             limit: q.limit(),
             offset: q.offset.max(0),
         };
-        self.staff_list(user, filter, &tree, &catalog).await
+        self.staff_list_for(user, filter, q, &tree, &catalog).await
     }
 
     /// Assign a triage item, or reassign an open one, to `department`.

@@ -46,6 +46,13 @@ struct Checked {
 }
 
 impl Service {
+    /// Every problem of a new report's fields, not only the first that `preview` and `submit` stop
+    /// at: the form shows them all at once. Empty when there is none.
+    pub async fn report_problems(&self, input: &NewReportInput) -> Result<Vec<Error>> {
+        let rows = self.organisation().await?;
+        Ok(problems(&rows, input))
+    }
+
     /// Check a new report as `submit` would, and say what the department would see of it, without
     /// storing anything: no row, no event, no file. The report form's preview step.
     pub async fn preview(&self, input: &NewReportInput) -> Result<Preview> {
@@ -334,6 +341,50 @@ pub(super) fn project(item: &Item, pending: &[Pending], rows: &CatalogRows) -> I
         projected.arrive(p.action, p.acted_on, p.release_at, terms);
     }
     projected
+}
+
+/// Each field's check on its own, so that every problem is found (`check` stops at the first): the
+/// same checks, in the same order, so the first problem here is the one `check` reports.
+fn problems(rows: &CatalogRows, input: &NewReportInput) -> Vec<Error> {
+    let mut out = Vec::new();
+    let categories = rows
+        .categories
+        .iter()
+        .filter(|c| !c.retired)
+        .map(|c| &c.code);
+    let category = pick(&input.category, Field::Category, categories)
+        .map_err(|e| out.push(e))
+        .ok();
+    let areas = rows.areas.iter().filter(|a| !a.retired).map(|a| &a.code);
+    let area = pick(&input.area, Field::Area, areas)
+        .map_err(|e| out.push(e))
+        .ok();
+    let subject = match input.subject_department.as_deref().map(str::trim) {
+        None | Some("") => Some(None),
+        Some(s) => {
+            let departments = rows
+                .departments
+                .iter()
+                .filter(|d| !d.retired)
+                .map(|d| &d.code);
+            pick(s, Field::SubjectDepartment, departments)
+                .map(Some)
+                .map_err(|e| out.push(e))
+                .ok()
+        }
+    };
+    if let Err(e) = bounded(Field::Title, &input.title, TITLE_MAX) {
+        out.push(e.into());
+    }
+    if let Err(e) = bounded(Field::Body, &input.body, BODY_MAX) {
+        out.push(e.into());
+    }
+    if let (Some(category), Some(area), Some(subject)) = (category, area, subject) {
+        if let Err(e) = route(rows, &category, &area, subject.as_deref()) {
+            out.push(e);
+        }
+    }
+    out
 }
 
 /// The checks of a new report, shared by the preview and the submission so they never disagree.

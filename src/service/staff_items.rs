@@ -40,7 +40,14 @@ pub struct ItemQuery {
     /// Skip this many first, for the pages after the first.
     #[serde(skip)]
     pub offset: i64,
+    /// Items whose title contains this (any case). Titles are sealed in the database, so the list
+    /// is read (up to `SEARCH_SCAN` items, due first) and searched as it is opened.
+    #[serde(skip)]
+    pub text: Option<String>,
 }
+
+/// The most items a title search reads.
+pub(super) const SEARCH_SCAN: i64 = 5_000;
 
 impl ItemQuery {
     pub(super) fn states(&self) -> Result<Vec<State>> {
@@ -123,6 +130,37 @@ impl Service {
             .filter(|s| access::can_see(user.staff(), &s.item, tree))
             .map(|s| self.summary(&s, &areas))
             .collect()
+    }
+
+    /// `staff_list`, with the query's title search (when it has one) applied to the opened titles,
+    /// and its page taken after the search.
+    pub(super) async fn staff_list_for(
+        &self,
+        user: &StaffUser,
+        mut filter: ItemFilter,
+        q: &ItemQuery,
+        tree: &Tree,
+        catalog: &CatalogRows,
+    ) -> Result<Vec<ItemSummary>> {
+        let text = q
+            .text
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_lowercase();
+        if text.is_empty() {
+            return self.staff_list(user, filter, tree, catalog).await;
+        }
+        let (offset, limit) = (filter.offset.max(0) as usize, filter.limit.max(1) as usize);
+        filter.offset = 0;
+        filter.limit = SEARCH_SCAN;
+        let all = self.staff_list(user, filter, tree, catalog).await?;
+        Ok(all
+            .into_iter()
+            .filter(|s| s.title.to_lowercase().contains(&text))
+            .skip(offset)
+            .take(limit)
+            .collect())
     }
 
     pub(super) fn overdue_at(&self, q: &ItemQuery) -> Option<i64> {

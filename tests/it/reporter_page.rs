@@ -24,6 +24,24 @@ async fn reporter_reads(app: TestApp) {
     assert!(at("civil-affairs") < at("agriculture"));
     assert!(at("agriculture") < at("agri-station"));
 
+    // Every problem of the form at once, each field marked, not only the first.
+    let all_wrong = [
+        ("category", ""),
+        ("area", "xinhe"),
+        ("subject_department", ""),
+        ("title", ""),
+        ("body", "  "),
+    ];
+    let refused = app.form("/report/preview", None, &all_wrong).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    let alert = between(&refused.body, "id=\"form-error\"", "</div>");
+    assert_eq!(alert.matches("<li>").count(), 3, "{alert}");
+    assert_eq!(refused.body.matches("aria-invalid=\"true\"").count(), 3);
+    for field in ["category", "title", "body"] {
+        let tag = between(&refused.body, &format!("id=\"{field}\""), ">");
+        assert!(tag.contains("aria-invalid=\"true\""), "{field}: {tag}");
+    }
+
     // Chosen anyway, it is refused with why.
     let mut fields = vec![
         ("category", "duplicate-inspections"),

@@ -45,6 +45,28 @@ async fn clerk_and_supervisor(app: TestApp) {
     assert!(found.body.contains(&id) && !found.body.contains(&gone));
     let nothing = desk.open("/desk?id=%25").await.expect(StatusCode::OK);
     assert!(!nothing.body.contains(&id));
+    // And by words of the title (sealed in the database: searched as the list is opened).
+    let titled = app
+        .submit_json(serde_json::json!({
+            "category": "excessive-paperwork", "area": "xinhe",
+            "title": "Three Ledgers for one visit", "body": "两份一样的台账。"
+        }))
+        .await
+        .expect(StatusCode::CREATED)
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let hit = desk
+        .open("/desk?q=three+ledgers")
+        .await
+        .expect(StatusCode::OK);
+    assert!(hit.body.contains(&titled) && !hit.body.contains(&id));
+    let miss = desk
+        .open("/desk?q=nothing+like+it")
+        .await
+        .expect(StatusCode::OK);
+    assert!(!miss.body.contains(&titled));
 
     // Past the deadline the sweeper escalates: the timeline names it and says why.
     app.clock.set(T0 + 2 * D + H / 2);

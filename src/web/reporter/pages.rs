@@ -77,7 +77,24 @@ async fn form_page(
     error: Option<&Error>,
 ) -> Result<Html<String>> {
     let catalog = s.service.catalog().await?;
-    let info = error.map(ErrorInfo::from);
+    // A field's problem: all of the form's problems, each field marked, not only the first.
+    let all = match error {
+        Some(Error::Service(ServiceError::Field(_))) => s.service.report_problems(input).await?,
+        _ => Vec::new(),
+    };
+    let mut infos: Vec<ErrorInfo> = all
+        .into_iter()
+        .map(|e| ErrorInfo::from(&Error::from(e)))
+        .collect();
+    if infos.is_empty() {
+        infos.extend(error.map(ErrorInfo::from));
+    }
+    let errors: Vec<String> = infos.iter().map(|i| localize(s, lang, i)).collect();
+    let error_fields: Vec<&str> = infos
+        .iter()
+        .filter_map(|i| i.field)
+        .map(Field::as_str)
+        .collect();
     let ctx = context! {
         catalog => context! {
             categories => catalog.categories,
@@ -85,8 +102,8 @@ async fn form_page(
             departments => with_depth(&catalog.departments),
         },
         form => form_values(input),
-        error => info.as_ref().map(|i| localize(s, lang, i)),
-        error_field => info.as_ref().and_then(|i| i.field).map(Field::as_str),
+        errors => errors,
+        error_fields => error_fields,
     };
     render(s, lang, "reporter/new.html", "/report/new", None, ctx)
 }

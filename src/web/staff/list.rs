@@ -60,6 +60,9 @@ pub struct ListQuery {
     /// A report number, or its beginning.
     #[serde(default)]
     id: String,
+    /// Words in the title.
+    #[serde(default)]
+    q: String,
     /// Supervisors: one department (and those below it).
     #[serde(default)]
     department: String,
@@ -77,6 +80,7 @@ impl ListQuery {
             overdue: Some(self.overdue == "true"),
             open_only: self.closed != "true",
             id: Some(self.id.clone()).filter(|s| !s.trim().is_empty()),
+            text: Some(self.q.clone()).filter(|s| !s.trim().is_empty()),
             department: Some(self.department.clone()).filter(|s| !s.is_empty()),
             ..ItemQuery::default()
         }
@@ -98,6 +102,7 @@ impl ListQuery {
             ("overdue", self.overdue.as_str()),
             ("closed", self.closed.as_str()),
             ("id", self.id.as_str()),
+            ("q", self.q.as_str()),
             ("department", self.department.as_str()),
             ("lang", lang.tag()),
         ];
@@ -135,6 +140,7 @@ pub async fn page<A: Audience>(
             overdue => q.overdue == "true",
             closed => q.closed == "true",
             id => q.id,
+            q => q.q,
             department => q.department,
         },
         paging => context! {

@@ -36,11 +36,29 @@ pub struct Browser {
     axe: String,
 }
 
-/// The chromedriver process, ended with the test.
-struct Driver(Child);
+/// The chromedriver process, ended with the test, and its port.
+struct Driver(Child, u16);
 
 impl Drop for Driver {
+    /// Asked to shut down, chromedriver quits the browsers it started (also those of a walk that
+    /// failed half-way); killed, it would leave them running. It is killed only if it does not
+    /// exit within the bound.
     fn drop(&mut self) {
+        use std::io::{Read, Write};
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", self.1)) {
+            let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+            let _ = s.write_all(
+                b"GET /shutdown HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+            );
+            let _ = s.read(&mut [0u8; 512]);
+        }
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -72,7 +90,7 @@ impl Browser {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .map(Driver)
+        .map(|child| Driver(child, port))
         .expect("chromedriver (Debian's chromium-driver) must be installed");
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).await.is_err() {
