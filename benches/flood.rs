@@ -36,16 +36,9 @@ fn main() {
     runtime.block_on(bench());
 }
 
-fn env_or(name: &str, default: f64) -> f64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 async fn bench() {
-    let seconds = env_or("ZHIYAN_BENCH_SECONDS", 10.0);
-    let rate = env_or("ZHIYAN_BENCH_RATE", 40.0);
+    let seconds = load::env_or("ZHIYAN_BENCH_SECONDS", 10.0);
+    let rate = load::env_or("ZHIYAN_BENCH_RATE", 40.0);
     println!(
         "machine: {} logical CPUs, {}; server, database and load clients share them",
         std::thread::available_parallelism().map_or(0, |n| n.get()),

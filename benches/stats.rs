@@ -20,17 +20,10 @@ fn main() {
     runtime.block_on(bench());
 }
 
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 async fn bench() {
-    let n = env_or("ZHIYAN_BENCH_REPORTS", 1_000_000) as usize;
-    let clients = env_or("ZHIYAN_BENCH_CLIENTS", 8) as usize;
-    let duration = Duration::from_secs(env_or("ZHIYAN_BENCH_SECONDS", 10));
+    let n = load::env_or::<usize>("ZHIYAN_BENCH_REPORTS", 1_000_000);
+    let clients = load::env_or::<usize>("ZHIYAN_BENCH_CLIENTS", 8);
+    let duration = Duration::from_secs(load::env_or("ZHIYAN_BENCH_SECONDS", 10));
     let fx = fixture::fixture(n).await;
     let service = fx.service(10).await;
     println!(
