@@ -343,22 +343,29 @@ pub(super) fn project(item: &Item, pending: &[Pending], rows: &CatalogRows) -> I
     projected
 }
 
-/// Each field's check on its own, so that every problem is found (`check` stops at the first): the
-/// same checks, in the same order, so the first problem here is the one `check` reports.
+/// Every problem of a new report's fields, in field order (empty when there is none).
 fn problems(rows: &CatalogRows, input: &NewReportInput) -> Vec<Error> {
+    checked(rows, input).err().unwrap_or_default()
+}
+
+/// The checks of a new report, shared by the preview and the submission so they never disagree:
+/// the first problem, when there is any.
+fn check(rows: &CatalogRows, input: &NewReportInput) -> Result<Checked> {
+    checked(rows, input).map_err(|mut all| all.remove(0))
+}
+
+/// Each field checked on its own, so that every problem is found; the route only when category,
+/// area and subject are all valid.
+fn checked(rows: &CatalogRows, input: &NewReportInput) -> std::result::Result<Checked, Vec<Error>> {
     let mut out = Vec::new();
     let categories = rows
         .categories
         .iter()
         .filter(|c| !c.retired)
         .map(|c| &c.code);
-    let category = pick(&input.category, Field::Category, categories)
-        .map_err(|e| out.push(e))
-        .ok();
+    let category = keep(&mut out, pick(&input.category, Field::Category, categories));
     let areas = rows.areas.iter().filter(|a| !a.retired).map(|a| &a.code);
-    let area = pick(&input.area, Field::Area, areas)
-        .map_err(|e| out.push(e))
-        .ok();
+    let area = keep(&mut out, pick(&input.area, Field::Area, areas));
     let subject = match input.subject_department.as_deref().map(str::trim) {
         None | Some("") => Some(None),
         Some(s) => {
@@ -367,61 +374,37 @@ fn problems(rows: &CatalogRows, input: &NewReportInput) -> Vec<Error> {
                 .iter()
                 .filter(|d| !d.retired)
                 .map(|d| &d.code);
-            pick(s, Field::SubjectDepartment, departments)
-                .map(Some)
-                .map_err(|e| out.push(e))
-                .ok()
+            keep(&mut out, pick(s, Field::SubjectDepartment, departments)).map(Some)
         }
     };
-    if let Err(e) = bounded(Field::Title, &input.title, TITLE_MAX) {
-        out.push(e.into());
-    }
-    if let Err(e) = bounded(Field::Body, &input.body, BODY_MAX) {
-        out.push(e.into());
-    }
-    if let (Some(category), Some(area), Some(subject)) = (category, area, subject) {
-        if let Err(e) = route(rows, &category, &area, subject.as_deref()) {
-            out.push(e);
+    let title = keep(
+        &mut out,
+        bounded(Field::Title, &input.title, TITLE_MAX).map_err(Error::from),
+    );
+    let body = keep(
+        &mut out,
+        bounded(Field::Body, &input.body, BODY_MAX).map_err(Error::from),
+    );
+    let route = match (&category, &area, &subject) {
+        (Some(c), Some(a), Some(s)) => keep(&mut out, route(rows, c, a, s.as_deref())),
+        _ => None,
+    };
+    match (category, area, subject, title, body, route) {
+        (Some(category), Some(area), Some(subject), Some(title), Some(body), Some(route)) => {
+            Ok(Checked {
+                category,
+                area,
+                subject,
+                title,
+                body,
+                route,
+            })
         }
+        _ => Err(out),
     }
-    out
 }
 
-/// The checks of a new report, shared by the preview and the submission so they never disagree.
-fn check(rows: &CatalogRows, input: &NewReportInput) -> Result<Checked> {
-    let category = pick(
-        &input.category,
-        Field::Category,
-        rows.categories
-            .iter()
-            .filter(|c| !c.retired)
-            .map(|c| &c.code),
-    )?;
-    let area = pick(
-        &input.area,
-        Field::Area,
-        rows.areas.iter().filter(|a| !a.retired).map(|a| &a.code),
-    )?;
-    let subject = match input.subject_department.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(s) => Some(pick(
-            s,
-            Field::SubjectDepartment,
-            rows.departments
-                .iter()
-                .filter(|d| !d.retired)
-                .map(|d| &d.code),
-        )?),
-    };
-    let title = bounded(Field::Title, &input.title, TITLE_MAX)?;
-    let body = bounded(Field::Body, &input.body, BODY_MAX)?;
-    let route = route(rows, &category, &area, subject.as_deref())?;
-    Ok(Checked {
-        category,
-        area,
-        subject,
-        title,
-        body,
-        route,
-    })
+/// The value of a check that passed; a failed one's problem joins `out`.
+fn keep<T>(out: &mut Vec<Error>, checked: Result<T>) -> Option<T> {
+    checked.map_err(|e| out.push(e)).ok()
 }
