@@ -54,19 +54,20 @@ impl Service {
         Ok(released)
     }
 
-    /// A new report whose release time has come (a release delay of 0) reaches staff in the
-    /// transaction that stores it. A new report has no reporter actions waiting, so unlike
-    /// `release_in` this looks for none.
+    /// The report itself reaches staff if its release time has come: in the transaction that
+    /// stores it (a release delay of 0; a new report has no reporter actions waiting, so this looks
+    /// for none), or as the first part of `release_in`. Whether it was released.
     pub(super) async fn release_new(
         &self,
         tx: &mut Tx,
         stored: &mut StoredItem,
         catalog: &CatalogRows,
-    ) -> Result<()> {
-        if stored.item.state == State::Received && stored.item.release_at <= self.now() {
+    ) -> Result<bool> {
+        let due = stored.item.state == State::Received && stored.item.release_at <= self.now();
+        if due {
             self.release_item(tx, stored, &catalog.categories).await?;
         }
-        Ok(())
+        Ok(due)
     }
 
     /// Release what is due on `stored` inside the caller's transaction: also used by the request
@@ -82,11 +83,7 @@ impl Service {
         let categories = &catalog.categories;
         let now = self.now();
         let id = stored.item.id.clone();
-        let mut released = 0;
-        if stored.item.state == State::Received && stored.item.release_at <= now {
-            self.release_item(tx, stored, categories).await?;
-            released += 1;
-        }
+        let mut released = usize::from(self.release_new(tx, stored, catalog).await?);
         let due: Vec<_> = tx
             .pending(&id)
             .await?
