@@ -52,17 +52,16 @@ impl EventRow {
 const EVENT_COLUMNS: &str =
     "seq, report_id, kind, actor_role, actor, department, from_state, to_state, detail, at, prev_hash, hash";
 
+/// The chain's last event: its sequence number and hash.
+const HEAD: &str = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1";
+
 impl Tx {
     /// Append one event to the chain, as the last write of a change. The writer's batch holds the
     /// chain lock (on PostgreSQL, across instances), so the head read here is the head.
     pub async fn append_event(&mut self, e: NewEvent) -> Result<i64> {
         let head: Option<(i64, Vec<u8>)> = match self.chain_head() {
             Some(head) => Some(head),
-            None => on_tx!(self, c => sqlx::query_as(
-                "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"
-            )
-            .fetch_optional(c)
-            .await)?,
+            None => on_tx!(self, c => sqlx::query_as(HEAD).fetch_optional(c).await)?,
         };
         let (seq, prev) = match head {
             Some((seq, hash)) => (seq + 1, hash),
@@ -137,9 +136,8 @@ impl Store {
 
     /// (size, head hash) of the chain.
     pub async fn chain_head(&self) -> Result<(i64, Vec<u8>)> {
-        let sql = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1";
         let head: Option<(i64, Vec<u8>)> =
-            on_pool!(self, c => sqlx::query_as(sql).fetch_optional(c).await)?;
+            on_pool!(self, c => sqlx::query_as(HEAD).fetch_optional(c).await)?;
         Ok(head.unwrap_or((0, GENESIS.to_vec())))
     }
 }
