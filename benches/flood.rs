@@ -17,17 +17,16 @@
 mod load;
 #[path = "../tests/it/support/pg.rs"]
 mod pg;
+#[path = "support/server.rs"]
+mod server;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use zhiyan::config::DataArgs;
 use zhiyan::domain::backoff::BudgetPolicy;
-use zhiyan::domain::{Span, SystemClock};
 use zhiyan::service::{Role, Settings};
 
-const DEMO_ORG: &str = include_str!("../examples/demo-org.toml");
 const ROUNDS: usize = 3;
 const FLOODERS: usize = 8;
 
@@ -83,13 +82,6 @@ async fn run_backend(
     rate: f64,
     duration: Duration,
 ) {
-    let data = DataArgs {
-        database_url: Some(database_url.to_string()),
-        data_dir: data_dir.to_path_buf(),
-        db_max_connections: 10,
-        db_acquire_timeout: Span(5),
-        sqlite_synchronous: "full".into(),
-    };
     let mut settings = Settings {
         release_delay: 0,
         ..Settings::default()
@@ -104,10 +96,7 @@ async fn run_backend(
         None => format!("{name} (default login limits)"),
         Some(_) => format!("{name} (no failed-login budget: every failure checks its password)"),
     };
-    let service = zhiyan::open_service(&data, Arc::new(SystemClock), settings)
-        .await
-        .unwrap();
-    service.import_org(DEMO_ORG).await.unwrap();
+    let service = server::prepared(database_url, data_dir, settings).await;
     service
         .create_user(
             "desk-real",
@@ -118,14 +107,8 @@ async fn run_backend(
         .await
         .unwrap();
     service.refresh_stats().await.unwrap();
-    let state = zhiyan::web::AppState::new(service.clone(), Default::default()).unwrap();
-    let router = zhiyan::web::router(state);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(zhiyan::serve(listener, router, Default::default(), async {
-        let _ = stopped.await;
-    }));
+    let running = server::start(&service).await;
+    let addr = running.addr;
 
     let (mut quiet, mut flooded) = (Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
@@ -156,8 +139,7 @@ async fn run_backend(
             println!("    quiet   {}\n    flooded {}", q[i], f[i]);
         }
     }
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    running.stop().await;
     service.close().await;
 }
 

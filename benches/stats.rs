@@ -12,6 +12,8 @@
 mod fixture;
 #[path = "support/load.rs"]
 mod load;
+#[path = "support/server.rs"]
+mod server;
 
 use std::time::{Duration, Instant};
 
@@ -60,14 +62,8 @@ async fn bench() {
         rebuilds[1].as_secs_f64() / reads[1].as_secs_f64()
     );
 
-    let state = zhiyan::web::AppState::new(service.clone(), Default::default()).unwrap();
-    let router = zhiyan::web::router(state);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(zhiyan::serve(listener, router, Default::default(), async {
-        let _ = stopped.await;
-    }));
+    let running = server::start(&service).await;
+    let addr = running.addr;
 
     println!(
         "method: GET, closed loop, keep-alive, {clients} clients, {}s per run",
@@ -112,8 +108,7 @@ async fn bench() {
         "/stats sustained {:.0}% of the /healthz rate (target ≥ 20%)",
         100.0 * page.requests_per_sec() / healthz.requests_per_sec()
     );
-    let _ = stop.send(());
-    let _ = server.await;
+    running.stop().await;
     println!("peak RSS of the whole run {} MiB", fixture::peak_rss_mib());
 }
 

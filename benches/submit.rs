@@ -19,16 +19,15 @@ mod baseline;
 mod load;
 #[path = "../tests/it/support/pg.rs"]
 mod pg;
+#[path = "support/server.rs"]
+mod server;
 
 use secrecy::ExposeSecret;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use zhiyan::config::DataArgs;
-use zhiyan::domain::{Span, SystemClock};
 use zhiyan::service::{ChainStatus, NewReportInput, Role, Service, SessionKind, Settings, SignIn};
 
-const DEMO_ORG: &str = include_str!("../examples/demo-org.toml");
 const PASSWORD: &str = "bench password 12345";
 
 fn main() {
@@ -58,7 +57,7 @@ async fn bench() {
 
     let dir = tempfile::tempdir().unwrap();
     let url = |name: &str| format!("sqlite://{}", dir.path().join(name).display());
-    let base = prepared(&url("baseline.db"), dir.path(), "full").await;
+    let base = prepared(&url("baseline.db"), dir.path()).await;
     base.close().await;
     let raw = baseline::sqlite(&dir.path().join("baseline.db"), duration);
     println!("sqlite   baseline: {raw:.0} submissions/s (rusqlite, WAL, synchronous=FULL)");
@@ -78,10 +77,7 @@ async fn bench() {
         Ok(admin) => {
             let dir = tempfile::tempdir().unwrap();
             let base_db = pg::PgDatabase::create(&admin).await;
-            prepared(&base_db.url, dir.path(), "full")
-                .await
-                .close()
-                .await;
+            prepared(&base_db.url, dir.path()).await.close().await;
             let raw = baseline::postgres(&base_db.url, duration).await;
             println!(
                 "postgres baseline: {raw:.0} submissions/s (one connection, prepared statements)"
@@ -95,26 +91,15 @@ async fn bench() {
     }
 }
 
-/// A service on a migrated database with the demo organisation, opened as `zhiyan serve` opens it.
-async fn prepared(database_url: &str, data_dir: &std::path::Path, sync: &str) -> Service {
-    let data = DataArgs {
-        database_url: Some(database_url.to_string()),
-        data_dir: data_dir.to_path_buf(),
-        db_max_connections: 10,
-        db_acquire_timeout: Span(5),
-        sqlite_synchronous: sync.into(),
-    };
-    // A bench, not a deployment: the desk signs in without a second factor (as with --demo).
+/// The bench's service: release delay 0; the desk signs in without a second factor (a bench, not a
+/// deployment, as with --demo).
+async fn prepared(database_url: &str, data_dir: &std::path::Path) -> Service {
     let settings = Settings {
         release_delay: 0,
         require_totp: false,
         ..Settings::default()
     };
-    let service = zhiyan::open_service(&data, Arc::new(SystemClock), settings)
-        .await
-        .unwrap();
-    service.import_org(DEMO_ORG).await.unwrap();
-    service
+    server::prepared(database_url, data_dir, settings).await
 }
 
 async fn run_backend(
@@ -125,8 +110,9 @@ async fn run_backend(
     duration: Duration,
     raw: f64,
 ) {
-    let service = prepared(database_url, data_dir, "full").await;
-    let (addr, stop, server) = start_server(&service).await;
+    let service = prepared(database_url, data_dir).await;
+    let running = server::start(&service).await;
+    let addr = running.addr;
     let events_before = service.checkpoint().await.unwrap().size;
 
     let mut created = 0;
@@ -152,8 +138,7 @@ async fn run_backend(
 
     staff_actions(name, &service, addr, clients, duration).await;
 
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    running.stop().await;
     service.close().await;
 }
 
@@ -217,22 +202,4 @@ async fn valid_chain(service: &Service, name: &str) -> i64 {
         ChainStatus::Valid { size, .. } => size,
         broken => panic!("{name}: audit chain broken after the run: {broken:?}"),
     }
-}
-
-async fn start_server(
-    service: &Service,
-) -> (
-    SocketAddr,
-    tokio::sync::oneshot::Sender<()>,
-    tokio::task::JoinHandle<std::io::Result<()>>,
-) {
-    let state = zhiyan::web::AppState::new(service.clone(), Default::default()).unwrap();
-    let router = zhiyan::web::router(state);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(zhiyan::serve(listener, router, Default::default(), async {
-        let _ = stopped.await;
-    }));
-    (addr, stop, server)
 }
