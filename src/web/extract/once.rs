@@ -51,8 +51,9 @@ where
                     Error::MalformedJson(e.body_text()).into_response()
                 }
             })?;
+        // Decoded as every form is (a malformed body is refused by the form's own extractor below).
         let token = if urlencoded {
-            serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            super::text::urlencoded(&bytes)
                 .unwrap_or_default()
                 .into_iter()
                 .find(|(k, _)| k == FIELD)
