@@ -39,6 +39,12 @@ pub mod defaults {
     pub const IDLE_TIMEOUT: &str = "5s";
     /// Connections open at once (each holds a file descriptor; a process often has 1,024).
     pub const MAX_CONNECTIONS: usize = 512;
+    /// The sender of notification emails.
+    pub const SMTP_FROM: &str = "Zhiyan <zhiyan@localhost>";
+    /// The daily digest's local time.
+    pub const DAILY_DIGEST_AT: &str = "08:30";
+    /// One attempt to send a notification gives up after this.
+    pub const NOTIFY_TIMEOUT: &str = "10s";
 }
 
 fn span(text: &str) -> Span {
@@ -203,6 +209,35 @@ pub struct ServeArgs {
     /// Connections open at once; further ones wait (in the listen backlog) until one closes.
     #[arg(long, env = "ZHIYAN_MAX_CONNECTIONS", default_value_t = defaults::MAX_CONNECTIONS, value_parser = clap::value_parser!(usize))]
     pub max_connections: usize,
+    /// The SMTP relay for notification emails: smtp://host:port (plain, e.g. a local relay),
+    /// smtp://host:587?tls=required (STARTTLS) or smtps://host:465. Credentials come from
+    /// ZHIYAN_SMTP_USERNAME and ZHIYAN_SMTP_PASSWORD, never from the URL or a flag.
+    #[arg(long, env = "ZHIYAN_SMTP_URL", value_parser = parse_smtp_url)]
+    pub smtp_url: Option<String>,
+    /// The sender address of notification emails.
+    #[arg(long, env = "ZHIYAN_SMTP_FROM", default_value = defaults::SMTP_FROM)]
+    pub smtp_from: String,
+    /// The local time of the daily digest (HH:MM); hourly messages go out on the hour.
+    #[arg(long, env = "ZHIYAN_DAILY_DIGEST_AT", default_value = defaults::DAILY_DIGEST_AT, value_parser = crate::domain::notify::parse_time_of_day)]
+    pub daily_digest_at: i64,
+    /// One attempt to send a notification (SMTP or webhook) gives up after this.
+    #[arg(long, env = "ZHIYAN_NOTIFY_TIMEOUT", default_value = defaults::NOTIFY_TIMEOUT, value_parser = parse_timeout)]
+    pub notify_timeout: Duration,
+}
+
+/// An SMTP URL without credentials in it (they belong in the environment, not in a process list).
+fn parse_smtp_url(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    let Some((scheme, rest)) = t.split_once("://") else {
+        return Err(format!("`{}` is not an smtp:// or smtps:// URL", redact_url(t)));
+    };
+    if scheme != "smtp" && scheme != "smtps" {
+        return Err(format!("`{scheme}://` is not smtp:// or smtps://"));
+    }
+    if rest.split('/').next().unwrap_or("").contains('@') {
+        return Err("put the SMTP credentials in ZHIYAN_SMTP_USERNAME and ZHIYAN_SMTP_PASSWORD, not in the URL".into());
+    }
+    Ok(t.to_string())
 }
 
 impl ServeArgs {
@@ -230,6 +265,19 @@ impl ServeArgs {
             },
             area_k: i64::from(self.area_k),
             checkpoint_interval: self.checkpoint_interval.seconds(),
+            notify: crate::notify::NotifyConfig {
+                smtp_url: self.smtp_url.clone(),
+                smtp_username: std::env::var("ZHIYAN_SMTP_USERNAME").ok(),
+                smtp_password: std::env::var("ZHIYAN_SMTP_PASSWORD").ok().map(Into::into),
+                smtp_from: self.smtp_from.clone(),
+                link_base: Some(
+                    self.public_origin
+                        .clone()
+                        .unwrap_or_else(|| format!("http://{}", self.bind)),
+                ),
+                daily_minute: self.daily_digest_at,
+                send_timeout: self.notify_timeout,
+            },
             ..Settings::default()
         }
     }
@@ -293,6 +341,23 @@ impl Default for Settings {
             },
             area_k: i64::from(defaults::AREA_K),
             checkpoint_interval: span(defaults::CHECKPOINT_INTERVAL).seconds(),
+            notify: Default::default(),
+        }
+    }
+}
+
+/// Notifications of a server started with no flags: no SMTP relay, no links.
+impl Default for crate::notify::NotifyConfig {
+    fn default() -> Self {
+        crate::notify::NotifyConfig {
+            smtp_url: None,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_from: defaults::SMTP_FROM.to_string(),
+            link_base: None,
+            daily_minute: crate::domain::notify::parse_time_of_day(defaults::DAILY_DIGEST_AT)
+                .expect("the built-in time parses"),
+            send_timeout: timeout(defaults::NOTIFY_TIMEOUT),
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod config;
 pub mod crypto;
 pub mod domain;
 pub mod jobs;
+pub mod notify;
 pub mod server;
 pub mod service;
 pub mod store;

@@ -9,6 +9,7 @@ pub mod duration;
 pub mod item;
 pub mod lifecycle;
 pub mod narrowing;
+pub mod notify;
 pub mod org;
 pub mod percentiles;
 pub mod receipt;

@@ -12,16 +12,18 @@ pub struct Intervals {
 
 /// Until `shutdown` turns true: every `sweep` interval sign the public checkpoint if its slot has
 /// begun, release reports and reporter actions whose delay ran out, and sweep deadlines (escalate what is late, close what was left unconfirmed); every `stats` interval
-/// rebuild the public statistics (the first time at once). The two run side by side, so a long
-/// statistics rebuild never holds up a sweep.
+/// rebuild the public statistics (the first time at once); every `sweep` interval, too, compose
+/// the notifications of a slot that has begun and send what is due. The three run side by side, so
+/// a long statistics rebuild or a dead mail server never holds up a sweep.
 pub async fn run(service: Service, every: Intervals, shutdown: watch::Receiver<bool>) {
     let sweeps = repeat(every.sweep, shutdown.clone(), || sweep_once(&service));
-    let stats = repeat(every.stats, shutdown, || async {
+    let stats = repeat(every.stats, shutdown.clone(), || async {
         if let Err(e) = service.refresh_stats().await {
             tracing::warn!(error = %e, "statistics refresh failed; will retry");
         }
     });
-    tokio::join!(sweeps, stats);
+    let notifications = repeat(every.sweep, shutdown.clone(), || notify_once(&service));
+    tokio::join!(sweeps, stats, notifications);
 }
 
 async fn repeat<F, Fut>(every: Duration, mut shutdown: watch::Receiver<bool>, mut work: F)
@@ -36,6 +38,21 @@ where
             _ = tick.tick() => work().await,
             _ = shutdown.changed() => break,
         }
+    }
+}
+
+/// Compose the messages of a slot that has begun, then send what is due. Its own loop: a slow or
+/// unreachable mail server or webhook never holds up releases and deadlines.
+async fn notify_once(service: &Service) {
+    if let Err(e) = service.compose_notifications().await {
+        tracing::warn!(error = %e, "composing notifications failed; will retry");
+    }
+    match service.send_notifications().await {
+        Ok(s) if s.sent + s.failed > 0 => {
+            tracing::info!(sent = s.sent, failed = s.failed, "notifications")
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "sending notifications failed; will retry"),
     }
 }
 

@@ -52,6 +52,9 @@ pub enum Error {
     /// none, or the one it names is the department the report was about, handled it, or is above.
     #[error("no body outside the report's chain can receive a retaliation report here")]
     NoRetaliationBody,
+    /// A test message did not reach its channel; why, in the channel's words (never a secret).
+    #[error("the message could not be delivered: {0}")]
+    DeliveryFailed(String),
     #[error("the service is temporarily unavailable; try again shortly")]
     Unavailable,
     #[error("internal error")]

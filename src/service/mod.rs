@@ -11,6 +11,7 @@ mod error;
 mod form_tokens;
 mod login_gate;
 mod my_account;
+mod notifications;
 mod org;
 mod oversight;
 mod passwords;
@@ -33,6 +34,9 @@ pub use audit::{saved_note, ChainStatus, Checkpoint, CheckpointMismatch};
 pub use auth::{Login, SignIn, StaffUser};
 pub use board::{AreaRow, Board, BoardRow, BOARD_WINDOW};
 pub use my_account::{MyAccount, SessionView};
+pub use notifications::{
+    MyNotifications, Sent, UndeliveredView, WebhookInput, WebhookSaved, WebhookView,
+};
 pub use org::{OrgPreview, OrgView};
 /// Password hashing threads by default: cores − 1, at least one.
 pub fn default_password_workers() -> usize {
@@ -81,6 +85,8 @@ pub struct Settings {
     pub area_k: i64,
     /// Seconds between two public checkpoints of the audit log (0: the live head).
     pub checkpoint_interval: i64,
+    /// How notifications leave: the SMTP relay, links, the daily digest's time.
+    pub notify: crate::notify::NotifyConfig,
 }
 
 #[derive(Clone)]
@@ -97,6 +103,7 @@ struct Inner {
     gate: login_gate::LoginGate,
     stats: stats::StatsCache,
     organisation: catalog::OrgCache,
+    notifier: crate::notify::Notifier,
 }
 
 /// Who did something, as the audit log records it.
@@ -135,6 +142,7 @@ impl Actor {
 
 impl Service {
     pub fn new(store: Store, keys: Keyring, clock: Arc<dyn Clock>, settings: Settings) -> Service {
+        let notifier = crate::notify::Notifier::new(settings.notify.clone());
         Service {
             inner: Arc::new(Inner {
                 store,
@@ -145,6 +153,7 @@ impl Service {
                 settings,
                 stats: stats::StatsCache::default(),
                 organisation: catalog::OrgCache::default(),
+                notifier,
             }),
         }
     }

@@ -98,6 +98,7 @@ impl Service {
             })
             .await?;
         }
+        self.owe(tx, change.kind, change.moved, item).await?;
         if let Some(event) = change.preceded_by {
             tx.append_event(event).await?;
         }

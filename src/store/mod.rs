@@ -32,6 +32,7 @@ macro_rules! on_tx {
 mod board;
 mod events;
 mod form_tokens;
+mod notifications;
 mod org;
 mod pending;
 mod postgres;
@@ -44,6 +45,7 @@ mod writer;
 
 pub use board::{AreaCount, ClosureCount, Milestone, OpenCount};
 pub use events::{EventRow, NewEvent};
+pub use notifications::{ChannelRow, DeliveryRow, UndeliveredRow, WebhookRow};
 pub use org::{CatalogRows, CategoryRow, DepartmentRow, NamedRow};
 pub use pending::Pending;
 pub use postgres::CHAIN_LOCK_KEY;

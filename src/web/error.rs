@@ -91,6 +91,7 @@ impl Error {
             Error::RateLimited { .. } | Error::Service(S::TooManyAttempts { .. }) => {
                 StatusCode::TOO_MANY_REQUESTS
             }
+            Error::Service(S::DeliveryFailed(_)) => StatusCode::BAD_GATEWAY,
             Error::Service(S::Unavailable) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Service(S::Internal(_)) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -125,6 +126,7 @@ impl Error {
                 S::InvalidTransition(_) => "invalid_transition",
                 S::Conflict => "conflict",
                 S::NoRetaliationBody => "no_retaliation_body",
+                S::DeliveryFailed(_) => "delivery_failed",
                 S::Unavailable => "unavailable",
                 S::Internal(_) => "internal",
             },
@@ -164,6 +166,8 @@ pub struct ErrorInfo {
     pub retry_after: Option<i64>,
     /// A rejected organisation file: the line and the reason.
     pub org: Option<(usize, String)>,
+    /// Why a test message did not reach its channel.
+    pub delivery: Option<String>,
 }
 
 impl From<&Error> for ErrorInfo {
@@ -180,6 +184,10 @@ impl From<&Error> for ErrorInfo {
             Error::InvalidText { field } => Some(field.clone()),
             _ => None,
         };
+        let delivery = match e {
+            Error::Service(ServiceError::DeliveryFailed(why)) => Some(why.clone()),
+            _ => None,
+        };
         ErrorInfo {
             status: e.status(),
             code: e.code(),
@@ -189,6 +197,7 @@ impl From<&Error> for ErrorInfo {
             message: e.to_string(),
             retry_after: e.retry_after(),
             org,
+            delivery,
         }
     }
 }
@@ -263,6 +272,10 @@ pub fn localize(state: &AppState, lang: Lang, info: &ErrorInfo) -> String {
                 Some((line, reason)) => s
                     .replace("{line}", &line.to_string())
                     .replace("{reason}", reason),
+                None => s,
+            };
+            let s = match &info.delivery {
+                Some(why) => s.replace("{reason}", why),
                 None => s,
             };
             match info.retry_after {
@@ -382,6 +395,7 @@ pub mod every {
                 reason: String::new(),
             })),
             Error::Service(ServiceError::OrgChanged),
+            Error::Service(ServiceError::DeliveryFailed(String::new())),
         ];
         for e in &all {
             match e {
@@ -411,7 +425,8 @@ pub mod every {
                     | ServiceError::InvalidSetupCode
                     | ServiceError::LastAdmin
                     | ServiceError::InvalidOrg(_)
-                    | ServiceError::OrgChanged => {}
+                    | ServiceError::OrgChanged
+                    | ServiceError::DeliveryFailed(_) => {}
                 },
             }
         }

@@ -1,0 +1,356 @@
+//! What one recipient's message counts. Counts and nothing else: no item, no title, no date a
+//! reporter chose or acted on. The figures are one list (`Figure`); a recipient's scope decides
+//! which rows and notices feed them.
+use super::notice::NoticeKind;
+use super::schedule::Slot;
+use crate::domain::tree::Tree;
+use crate::domain::State;
+
+/// Every figure a message can carry, in the order it shows them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Figure {
+    NewItems,
+    NewEscalations,
+    NewTransferRequests,
+    NewTriage,
+    Open,
+    DueSoon,
+    Overdue,
+    EscalatedOpen,
+    TransferRequests,
+    Triage,
+}
+
+impl Figure {
+    pub const ALL: [Figure; 10] = [
+        Figure::NewItems,
+        Figure::NewEscalations,
+        Figure::NewTransferRequests,
+        Figure::NewTriage,
+        Figure::Open,
+        Figure::DueSoon,
+        Figure::Overdue,
+        Figure::EscalatedOpen,
+        Figure::TransferRequests,
+        Figure::Triage,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Figure::NewItems => "new_items",
+            Figure::NewEscalations => "new_escalations",
+            Figure::NewTransferRequests => "new_transfer_requests",
+            Figure::NewTriage => "new_triage",
+            Figure::Open => "open",
+            Figure::DueSoon => "due_within_24h",
+            Figure::Overdue => "overdue",
+            Figure::EscalatedOpen => "escalated_open",
+            Figure::TransferRequests => "transfer_requests",
+            Figure::Triage => "triage",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Figure> {
+        Figure::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    /// What a reader is told, in Chinese and in English.
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            Figure::NewItems => ("收件箱新事项", "new items in your inbox"),
+            Figure::NewEscalations => ("上报至您的事项", "items escalated to you"),
+            Figure::NewTransferRequests => ("新的转办申请", "new transfer requests to decide"),
+            Figure::NewTriage => ("待分办的新事项", "new items waiting for triage"),
+            Figure::Open => ("未办结事项", "open items"),
+            Figure::DueSoon => ("24小时内到期", "due within 24 hours"),
+            Figure::Overdue => ("已超期", "overdue"),
+            Figure::EscalatedOpen => ("上报至您、尚未办结", "escalated to you, still open"),
+            Figure::TransferRequests => ("待决定的转办申请", "transfer requests waiting"),
+            Figure::Triage => ("待分办", "waiting for triage"),
+        }
+    }
+}
+
+/// The non-zero figures of one message, in `Figure` order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts(pub Vec<(Figure, i64)>);
+
+impl Counts {
+    fn of(figures: &[(Figure, i64)]) -> Counts {
+        let mut v: Vec<_> = figures.iter().copied().filter(|(_, n)| *n > 0).collect();
+        v.sort();
+        Counts(v)
+    }
+
+    pub fn get(&self, f: Figure) -> i64 {
+        self.0.iter().find(|(g, _)| *g == f).map_or(0, |(_, n)| *n)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// As stored in the outbox: `{"new_items":3,...}`.
+    pub fn to_json(&self) -> String {
+        let map: serde_json::Map<String, serde_json::Value> = self
+            .0
+            .iter()
+            .map(|(f, n)| (f.as_str().to_string(), (*n).into()))
+            .collect();
+        serde_json::Value::Object(map).to_string()
+    }
+
+    /// Read back from the outbox; figures it does not know are dropped.
+    pub fn from_json(s: &str) -> Counts {
+        let v: serde_json::Value = serde_json::from_str(s).unwrap_or_default();
+        let figures: Vec<(Figure, i64)> = v
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(k, n)| Some((Figure::parse(k)?, n.as_i64()?)))
+            .collect();
+        Counts::of(&figures)
+    }
+}
+
+/// Open items of one department in one state, as the store counts them at a slot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenRow {
+    pub department: String,
+    pub state: State,
+    pub escalated_to: Option<String>,
+    pub items: i64,
+    /// Due within the next 24 hours.
+    pub due_soon: i64,
+    pub overdue: i64,
+    /// Came within 24 hours of their deadline since the previous slot of the same kind.
+    pub became_due_soon: i64,
+    /// Passed their deadline since the previous slot of the same kind.
+    pub became_overdue: i64,
+}
+
+/// Who a message is for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Recipient {
+    /// A desk clerk: the department's own items.
+    Desk(String),
+    /// A supervisor: escalations to their level, triage and transfer requests below it.
+    Supervisor(String),
+    /// A department's webhook: what its desk is told, and escalations to it.
+    Department(String),
+}
+
+/// A notice folded into a slot: how many of one kind about one department.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoticeCount {
+    pub kind: NoticeKind,
+    pub department: String,
+    pub count: i64,
+}
+
+/// What the message of `slot` to `recipient` counts, or None when it has nothing to say: an hourly
+/// message only when something is new, a daily digest when anything is open for them.
+pub fn compose(
+    recipient: &Recipient,
+    slot: Slot,
+    open: &[OpenRow],
+    notices: &[NoticeCount],
+    oversight: &Tree,
+) -> Option<Counts> {
+    let desk = |d: &str| -> Vec<(Figure, i64)> {
+        let rows = open
+            .iter()
+            .filter(|r| r.department == d && r.state != State::Triage);
+        let sum = |f: fn(&OpenRow) -> i64| rows.clone().map(f).sum::<i64>();
+        let new = notice_sum(notices, NoticeKind::Inbox, |x| x == d);
+        let became = sum(|r| r.became_due_soon + r.became_overdue);
+        match slot {
+            Slot::Hourly(_) if new + became == 0 => vec![],
+            Slot::Hourly(_) => vec![
+                (Figure::NewItems, new),
+                (Figure::DueSoon, sum(|r| r.due_soon)),
+                (Figure::Overdue, sum(|r| r.overdue)),
+            ],
+            Slot::Daily(_) => vec![
+                (Figure::Open, sum(|r| r.items)),
+                (Figure::DueSoon, sum(|r| r.due_soon)),
+                (Figure::Overdue, sum(|r| r.overdue)),
+            ],
+        }
+    };
+    let escalations = |level: &str| -> Vec<(Figure, i64)> {
+        let new = notice_sum(notices, NoticeKind::Escalated, |x| x == level);
+        let open_here = open
+            .iter()
+            .filter(|r| r.escalated_to.as_deref() == Some(level))
+            .map(|r| r.items)
+            .sum();
+        match slot {
+            Slot::Hourly(_) => vec![(Figure::NewEscalations, new)],
+            Slot::Daily(_) => vec![(Figure::EscalatedOpen, open_here)],
+        }
+    };
+    let figures = match recipient {
+        Recipient::Desk(d) => desk(d),
+        Recipient::Department(d) => {
+            let mut f = escalations(d);
+            // The hourly message goes out for an escalation alone, with the desk's totals beside it.
+            let desk_part = desk(d);
+            if desk_part.is_empty() && f.iter().any(|(_, n)| *n > 0) {
+                f.extend(desk_totals(open, d));
+            }
+            f.extend(desk_part);
+            f
+        }
+        Recipient::Supervisor(level) => {
+            let below = |d: &str| oversight.is_within(d, level);
+            let in_state = |s: State| -> i64 {
+                open.iter()
+                    .filter(|r| r.state == s && below(&r.department))
+                    .map(|r| r.items)
+                    .sum()
+            };
+            let overdue: i64 = open
+                .iter()
+                .filter(|r| below(&r.department))
+                .map(|r| r.overdue)
+                .sum();
+            let mut f = escalations(level);
+            match slot {
+                Slot::Hourly(_) => {
+                    let new_transfers =
+                        notice_sum(notices, NoticeKind::TransferRequest, |x| below(x));
+                    let new_triage = notice_sum(notices, NoticeKind::Triage, |x| below(x));
+                    if f[0].1 + new_transfers + new_triage == 0 {
+                        return None;
+                    }
+                    f.extend([
+                        (Figure::NewTransferRequests, new_transfers),
+                        (Figure::NewTriage, new_triage),
+                    ]);
+                }
+                Slot::Daily(_) => {
+                    let open_below: i64 = open
+                        .iter()
+                        .filter(|r| below(&r.department))
+                        .map(|r| r.items)
+                        .sum();
+                    f.push((Figure::Open, open_below));
+                }
+            }
+            f.extend([
+                (Figure::Overdue, overdue),
+                (Figure::TransferRequests, in_state(State::TransferRequested)),
+                (Figure::Triage, in_state(State::Triage)),
+            ]);
+            f
+        }
+    };
+    let counts = Counts::of(&figures);
+    (!counts.is_empty()).then_some(counts)
+}
+
+fn desk_totals(open: &[OpenRow], d: &str) -> Vec<(Figure, i64)> {
+    let rows = open
+        .iter()
+        .filter(|r| r.department == d && r.state != State::Triage);
+    vec![
+        (Figure::DueSoon, rows.clone().map(|r| r.due_soon).sum()),
+        (Figure::Overdue, rows.map(|r| r.overdue).sum()),
+    ]
+}
+
+fn notice_sum(notices: &[NoticeCount], kind: NoticeKind, about: impl Fn(&str) -> bool) -> i64 {
+    notices
+        .iter()
+        .filter(|n| n.kind == kind && about(&n.department))
+        .map(|n| n.count)
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree() -> Tree {
+        Tree::new([
+            ("county".to_string(), None),
+            ("agri".to_string(), Some("county".to_string())),
+            ("water".to_string(), Some("county".to_string())),
+        ])
+    }
+
+    fn row(department: &str, state: State, items: i64, due_soon: i64, overdue: i64) -> OpenRow {
+        OpenRow {
+            department: department.into(),
+            state,
+            escalated_to: None,
+            items,
+            due_soon,
+            overdue,
+            became_due_soon: 0,
+            became_overdue: 0,
+        }
+    }
+
+    fn notice(kind: NoticeKind, department: &str, count: i64) -> NoticeCount {
+        NoticeCount {
+            kind,
+            department: department.into(),
+            count,
+        }
+    }
+
+    const HOUR: Slot = Slot::Hourly(0);
+    const DAY: Slot = Slot::Daily(0);
+
+    #[test]
+    fn a_desk_hears_of_new_items_hourly_and_of_everything_open_daily() {
+        let open = [
+            row("agri", State::Assigned, 3, 1, 1),
+            row("water", State::Assigned, 5, 5, 5),
+        ];
+        let desk = Recipient::Desk("agri".into());
+        // Nothing new this hour: no message, even with open and overdue items.
+        assert_eq!(compose(&desk, HOUR, &open, &[], &tree()), None);
+        let new = [notice(NoticeKind::Inbox, "agri", 2), notice(NoticeKind::Inbox, "water", 9)];
+        let c = compose(&desk, HOUR, &open, &new, &tree()).unwrap();
+        assert_eq!(c.0, vec![(Figure::NewItems, 2), (Figure::DueSoon, 1), (Figure::Overdue, 1)]);
+        let c = compose(&desk, DAY, &open, &[], &tree()).unwrap();
+        assert_eq!(c.0, vec![(Figure::Open, 3), (Figure::DueSoon, 1), (Figure::Overdue, 1)]);
+        // A deadline passing is news in itself.
+        let mut late = open.clone();
+        late[0].became_overdue = 1;
+        assert!(compose(&desk, HOUR, &late, &[], &tree()).is_some());
+    }
+
+    #[test]
+    fn a_supervisor_hears_of_escalations_transfers_and_triage_below() {
+        let mut escalated = row("agri", State::Assigned, 1, 0, 1);
+        escalated.escalated_to = Some("county".into());
+        let open = [
+            escalated,
+            row("water", State::TransferRequested, 2, 0, 0),
+            row("elsewhere", State::TransferRequested, 7, 0, 0),
+        ];
+        let sup = Recipient::Supervisor("county".into());
+        assert_eq!(compose(&sup, HOUR, &open, &[], &tree()), None);
+        let news = [notice(NoticeKind::Escalated, "county", 1)];
+        let c = compose(&sup, HOUR, &open, &news, &tree()).unwrap();
+        assert_eq!(c.get(Figure::NewEscalations), 1);
+        assert_eq!(c.get(Figure::TransferRequests), 2, "only below the supervisor");
+        let c = compose(&sup, DAY, &open, &[], &tree()).unwrap();
+        assert_eq!(c.get(Figure::EscalatedOpen), 1);
+        assert_eq!(c.get(Figure::Open), 3);
+        // An escalation to another level is not this supervisor's.
+        let other = [notice(NoticeKind::Escalated, "agri", 1)];
+        assert_eq!(compose(&sup, HOUR, &open, &other, &tree()), None);
+    }
+
+    #[test]
+    fn counts_round_trip_through_the_outbox() {
+        let c = Counts::of(&[(Figure::Overdue, 2), (Figure::NewItems, 1), (Figure::Open, 0)]);
+        assert_eq!(c.0, vec![(Figure::NewItems, 1), (Figure::Overdue, 2)]);
+        assert_eq!(Counts::from_json(&c.to_json()), c);
+    }
+}
