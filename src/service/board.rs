@@ -51,6 +51,9 @@ pub struct Board {
     pub total: BoardRow,
     /// The subtree's open items by area, most first.
     pub areas: Vec<AreaRow>,
+    /// Notifications to channels in the subtree that failed and are not delivered yet, or were
+    /// given up: a desk that is not told cannot answer.
+    pub undelivered: Vec<super::UndeliveredView>,
 }
 
 #[derive(Default)]
@@ -174,6 +177,7 @@ impl Service {
             departments,
             total: total.finish(),
             areas,
+            undelivered: self.undelivered(user).await?,
         })
     }
 }

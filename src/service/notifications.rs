@@ -57,13 +57,12 @@ pub struct UndeliveredView {
 }
 
 /// A department's webhook as an administrator sets it.
-#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 pub struct WebhookInput {
     pub url: String,
     pub format: String,
     pub schedule: String,
     /// Empty: keep the current one, or (for a new webhook) make one.
-    #[serde(default)]
     pub secret: String,
 }
 

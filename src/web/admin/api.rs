@@ -1,7 +1,7 @@
 //! The administrators' JSON API under /api/v1/admin: accounts and the organisation.
-use super::commands::{NewAccount, OrgFile, Placement};
+use super::commands::{NewAccount, OrgFile, Placement, SetWebhook};
 use crate::domain::org::OrgDiff;
-use crate::service::{AccountView, OrgPreview, OrgView, SetupCodeIssued};
+use crate::service::{AccountView, OrgPreview, OrgView, SetupCodeIssued, WebhookSaved, WebhookView};
 use crate::web::error::Result;
 use crate::web::extract::Path;
 use crate::web::extract::{ApiJson, ApiStaff};
@@ -124,4 +124,55 @@ pub async fn apply(
         applied: true,
         changes,
     }))
+}
+
+#[derive(Serialize)]
+pub struct Webhooks {
+    pub webhooks: Vec<WebhookView>,
+}
+
+pub async fn webhooks(State(s): State<AppState>, ApiStaff(u): ApiStaff) -> Result<Json<Webhooks>> {
+    Ok(Json(Webhooks {
+        webhooks: s.service.webhooks(&u).await?,
+    }))
+}
+
+/// `PUT /api/v1/admin/webhooks/{department}`: set (or replace) the department's webhook. The
+/// secret is in the answer only when the service made it.
+pub async fn set_webhook(
+    State(s): State<AppState>,
+    ApiStaff(u): ApiStaff,
+    Path(department): Path<String>,
+    ApiJson(c): ApiJson<SetWebhook>,
+) -> Result<Json<WebhookSaved>> {
+    Ok(Json(s.service.set_webhook(&u, &department, &c.input()).await?))
+}
+
+pub async fn delete_webhook(
+    State(s): State<AppState>,
+    ApiStaff(u): ApiStaff,
+    Path(department): Path<String>,
+) -> Result<Json<serde_json::Value>> {
+    s.service.delete_webhook(&u, &department).await?;
+    Ok(ok())
+}
+
+/// `POST /api/v1/admin/webhooks/{department}/test`: a test message now; `502 delivery_failed`
+/// with the receiver's answer when it does not arrive.
+pub async fn test_webhook(
+    State(s): State<AppState>,
+    ApiStaff(u): ApiStaff,
+    Path(department): Path<String>,
+) -> Result<Json<serde_json::Value>> {
+    s.service.test_webhook(&u, &department).await?;
+    Ok(ok())
+}
+
+pub async fn test_email(
+    State(s): State<AppState>,
+    ApiStaff(u): ApiStaff,
+    Path(username): Path<String>,
+) -> Result<Json<serde_json::Value>> {
+    s.service.test_email(&u, &username).await?;
+    Ok(ok())
 }

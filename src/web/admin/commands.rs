@@ -40,3 +40,33 @@ impl OrgFile {
         }
     }
 }
+
+/// A department's webhook. The page's form names the department; the API has it in the path.
+#[derive(Deserialize)]
+pub struct SetWebhook {
+    #[serde(default)]
+    pub department: String,
+    pub url: String,
+    pub format: String,
+    pub schedule: String,
+    /// Empty: keep the current secret, or have one made for a new webhook.
+    #[serde(default)]
+    pub secret: String,
+}
+
+impl SetWebhook {
+    pub fn input(&self) -> crate::service::WebhookInput {
+        crate::service::WebhookInput {
+            url: self.url.clone(),
+            format: self.format.clone(),
+            schedule: self.schedule.clone(),
+            secret: self.secret.clone(),
+        }
+    }
+}
+
+/// Whose address gets a test email.
+#[derive(Deserialize)]
+pub struct TestEmail {
+    pub username: String,
+}

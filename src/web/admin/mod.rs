@@ -3,11 +3,12 @@
 //! service refuses every other role (403).
 mod api;
 mod commands;
+mod notifications;
 mod org;
 mod pages;
 
 use super::AppState;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 
 pub fn router() -> Router<AppState> {
@@ -23,6 +24,17 @@ pub fn router() -> Router<AppState> {
         .route("/admin/org/preview", post(org::preview))
         .route("/admin/org/apply", post(org::apply))
         .route("/admin/org/file", get(org::file))
+        .route("/admin/notifications", get(notifications::page))
+        .route("/admin/webhooks", post(notifications::set))
+        .route(
+            "/admin/webhooks/{department}/remove",
+            post(notifications::remove),
+        )
+        .route(
+            "/admin/webhooks/{department}/test",
+            post(notifications::test_webhook),
+        )
+        .route("/admin/test-email", post(notifications::test_email))
 }
 
 /// Under /api/v1.
@@ -38,4 +50,11 @@ pub fn api() -> Router<AppState> {
         .route("/admin/org/file", get(api::org_file))
         .route("/admin/org/preview", post(api::preview))
         .route("/admin/org/apply", post(api::apply))
+        .route("/admin/webhooks", get(api::webhooks))
+        .route(
+            "/admin/webhooks/{department}",
+            put(api::set_webhook).delete(api::delete_webhook),
+        )
+        .route("/admin/webhooks/{department}/test", post(api::test_webhook))
+        .route("/admin/accounts/{username}/test-email", post(api::test_email))
 }

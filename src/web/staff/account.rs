@@ -1,8 +1,8 @@
 //! Every staff member's own account: the page (change the password, enrol or replace the second
 //! factor, see and end sessions) and the same under /api/v1/account.
-use super::commands::{ChangePassword, ConfirmTotp};
+use super::commands::{ChangePassword, ConfirmTotp, SetNotifications};
 use super::{cookies, home};
-use crate::service::{Enrolment, Error as ServiceError, MyAccount, StaffUser};
+use crate::service::{Enrolment, Error as ServiceError, MyAccount, MyNotifications, StaffUser};
 use crate::web::error::{localize, Error, ErrorInfo, Result};
 use crate::web::extract::Path;
 use crate::web::extract::{
@@ -29,10 +29,13 @@ async fn account_page(
     error: Option<String>,
 ) -> Result<Html<String>> {
     let account = s.service.my_account(u).await?;
+    let notifications = s.service.my_notifications(u).await?;
     let catalog = s.service.catalog().await?;
     let notice = notice.and_then(|k| s.templates.text(lang, k));
     let ctx = context! {
         account => account,
+        notifications => notifications,
+        notified => matches!(u.role, crate::service::Role::Desk | crate::service::Role::Supervisor),
         names => names(&catalog),
         notice => notice,
         error => error,
@@ -77,6 +80,29 @@ pub async fn change_password(
             let mut resp = page.into_response();
             cookies::device(&s, &mut resp, &device);
             Ok(resp)
+        }
+        Err(e) if shown_on_page(&e) => {
+            let message = localize(&s, lang, &ErrorInfo::from(&e));
+            Ok(e.page(account_page(&s, lang, &u, None, Some(message)).await?))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn set_notifications(
+    State(s): State<AppState>,
+    lang: Lang,
+    StaffForm(u, c): StaffForm<SetNotifications>,
+) -> Result<Response> {
+    match s
+        .service
+        .set_my_notifications(&u, &c.email, &c.schedule)
+        .await
+        .map_err(Error::from)
+    {
+        Ok(()) => {
+            let page = account_page(&s, lang, &u, Some("account.notifications_saved"), None);
+            Ok(page.await?.into_response())
         }
         Err(e) if shown_on_page(&e) => {
             let message = localize(&s, lang, &ErrorInfo::from(&e));
@@ -219,4 +245,22 @@ pub async fn api_end_session(
 ) -> Result<Json<serde_json::Value>> {
     s.service.end_session(&u, &id).await?;
     Ok(ok())
+}
+
+pub async fn api_notifications(
+    State(s): State<AppState>,
+    ApiStaff(u): ApiStaff,
+) -> Result<Json<MyNotifications>> {
+    Ok(Json(s.service.my_notifications(&u).await?))
+}
+
+pub async fn api_set_notifications(
+    State(s): State<AppState>,
+    ApiStaff(u): ApiStaff,
+    ApiJson(c): ApiJson<SetNotifications>,
+) -> Result<Json<MyNotifications>> {
+    s.service
+        .set_my_notifications(&u, &c.email, &c.schedule)
+        .await?;
+    Ok(Json(s.service.my_notifications(&u).await?))
 }

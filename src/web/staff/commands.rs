@@ -48,3 +48,11 @@ pub struct CompleteSetup {
     #[serde(default)]
     pub totp: Option<String>,
 }
+
+/// A staff member's own notification channel: an address (empty: none) and a schedule.
+#[derive(Deserialize)]
+pub struct SetNotifications {
+    #[serde(default)]
+    pub email: String,
+    pub schedule: String,
+}

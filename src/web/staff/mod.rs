@@ -35,6 +35,10 @@ pub fn router() -> Router<AppState> {
         .route("/staff/account", get(account::page))
         .route("/staff/account/password", post(account::change_password))
         .route(
+            "/staff/account/notifications",
+            post(account::set_notifications),
+        )
+        .route(
             "/staff/account/totp",
             get(account::enrol_form).post(account::enrol),
         )
@@ -53,6 +57,10 @@ pub fn api() -> Router<AppState> {
         .route("/auth/setup/complete", post(api::complete_setup))
         .route("/account", get(account::api_account))
         .route("/account/password", post(account::api_change_password))
+        .route(
+            "/account/notifications",
+            get(account::api_notifications).put(account::api_set_notifications),
+        )
         .route("/account/totp", post(account::api_begin_enrolment))
         .route(
             "/account/totp/confirm",
