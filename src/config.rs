@@ -229,7 +229,10 @@ pub struct ServeArgs {
 fn parse_smtp_url(s: &str) -> Result<String, String> {
     let t = s.trim();
     let Some((scheme, rest)) = t.split_once("://") else {
-        return Err(format!("`{}` is not an smtp:// or smtps:// URL", redact_url(t)));
+        return Err(format!(
+            "`{}` is not an smtp:// or smtps:// URL",
+            redact_url(t)
+        ));
     };
     if scheme != "smtp" && scheme != "smtps" {
         return Err(format!("`{scheme}://` is not smtp:// or smtps://"));

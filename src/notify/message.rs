@@ -92,7 +92,12 @@ mod tests {
     #[test]
     fn counts_and_a_link_in_both_languages() {
         let counts = Counts(vec![(Figure::NewItems, 2), (Figure::Overdue, 1)]);
-        let m = Message::new(Slot::Hourly(0), counts, Audience::Desk, Some("https://z.example/"));
+        let m = Message::new(
+            Slot::Hourly(0),
+            counts,
+            Audience::Desk,
+            Some("https://z.example/"),
+        );
         assert!(m.text.contains("收件箱新事项：2"));
         assert!(m.text.contains("overdue: 1"));
         assert!(m.text.contains("https://z.example/desk"));

@@ -108,7 +108,9 @@ pub(super) async fn post(
         .map_err(|e| SendError(format!("webhook: {}", e.without_url())))?;
     let status = response.status();
     if !status.is_success() {
-        return Err(SendError(format!("webhook: the receiver answered {status}")));
+        return Err(SendError(format!(
+            "webhook: the receiver answered {status}"
+        )));
     }
     // The robots answer 200 with an error code in the body when they refuse a message.
     if matches!(format, WebhookFormat::Wecom | WebhookFormat::Dingtalk) {
@@ -117,7 +119,9 @@ pub(super) async fn post(
         if let Some(code) = v.get("errcode").and_then(|c| c.as_i64()) {
             if code != 0 {
                 let msg = v.get("errmsg").and_then(|m| m.as_str()).unwrap_or("");
-                return Err(SendError(format!("webhook: the robot refused it ({code} {msg})")));
+                return Err(SendError(format!(
+                    "webhook: the robot refused it ({code} {msg})"
+                )));
             }
         }
     }
@@ -135,7 +139,13 @@ mod tests {
             sign("k", 1, "{}"),
             "sha256=3dd49b2593d0f9a349e9e71c4bde3e2b862c2be4003fe9b4ba81332029310158"
         );
-        let u = dingtalk_url("https://oapi.dingtalk.com/robot/send?access_token=x", "SEC1", 1);
-        assert!(u.starts_with("https://oapi.dingtalk.com/robot/send?access_token=x&timestamp=1000&sign="));
+        let u = dingtalk_url(
+            "https://oapi.dingtalk.com/robot/send?access_token=x",
+            "SEC1",
+            1,
+        );
+        assert!(u.starts_with(
+            "https://oapi.dingtalk.com/robot/send?access_token=x&timestamp=1000&sign="
+        ));
     }
 }

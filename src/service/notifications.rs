@@ -4,12 +4,12 @@
 //! (`send_notifications`). Channels: a staff member's own address, a department's webhook.
 use super::catalog::oversight_tree;
 use super::{Actor, Error, Result, Service, StaffUser};
+use crate::domain::access::Role;
 use crate::domain::item::{Item, Transition};
 use crate::domain::notify::{
     compose, notices_for, retry_after, Cause, Counts, Recipient, Schedule, Slot,
 };
 use crate::domain::text::{Field, Problem};
-use crate::domain::access::Role;
 use crate::notify::{Audience, Message, WebhookFormat};
 use crate::store::{DeliveryRow, NewEvent, Tx, WebhookRow};
 
@@ -92,7 +92,10 @@ fn email_address(s: &str) -> Result<Option<String>> {
         return Ok(None);
     }
     if t.chars().count() > ADDRESS_MAX {
-        return Err(Error::field(Field::Email, Problem::TooLong { max: ADDRESS_MAX }));
+        return Err(Error::field(
+            Field::Email,
+            Problem::TooLong { max: ADDRESS_MAX },
+        ));
     }
     let ok = matches!(t.split_once('@'), Some((user, host))
         if !user.is_empty() && host.contains('.') && !host.contains('@')

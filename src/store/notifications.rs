@@ -61,7 +61,8 @@ struct OpenDbRow {
     became_overdue: i64,
 }
 
-const OPEN_STATES: &str = "('triage', 'assigned', 'acknowledged', 'transfer_requested', 'responded')";
+const OPEN_STATES: &str =
+    "('triage', 'assigned', 'acknowledged', 'transfer_requested', 'responded')";
 
 impl Tx {
     /// Owe these notices; the next hourly slot counts them.
@@ -190,7 +191,8 @@ impl Tx {
         counts: &str,
         now: i64,
     ) -> Result<()> {
-        let sql = "INSERT INTO deliveries (channel, recipient, slot, kind, counts, next_attempt_at) \
+        let sql =
+            "INSERT INTO deliveries (channel, recipient, slot, kind, counts, next_attempt_at) \
                    VALUES ($1, $2, $3, $4, $5, $6) \
                    ON CONFLICT (channel, recipient, slot, kind) DO NOTHING";
         on_tx!(self, c => sqlx::query(sql)
@@ -348,7 +350,8 @@ impl Store {
     }
 
     pub async fn webhook(&self, department: &str) -> Result<Option<WebhookRow>> {
-        let sql = format!("SELECT {WEBHOOK_COLUMNS} FROM department_webhooks WHERE department = $1");
+        let sql =
+            format!("SELECT {WEBHOOK_COLUMNS} FROM department_webhooks WHERE department = $1");
         let row: Option<WebhookDbRow> =
             on_pool!(self, c => sqlx::query_as(&sql).bind(department).fetch_optional(c).await)?;
         Ok(row.and_then(webhook))

@@ -22,6 +22,7 @@ mod hardened;
 mod held_until_release;
 mod html_loop;
 mod multi_instance;
+mod notifications;
 mod oversight;
 mod preview;
 mod public_checkpoint;

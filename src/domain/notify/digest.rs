@@ -313,11 +313,28 @@ mod tests {
         let desk = Recipient::Desk("agri".into());
         // Nothing new this hour: no message, even with open and overdue items.
         assert_eq!(compose(&desk, HOUR, &open, &[], &tree()), None);
-        let new = [notice(NoticeKind::Inbox, "agri", 2), notice(NoticeKind::Inbox, "water", 9)];
+        let new = [
+            notice(NoticeKind::Inbox, "agri", 2),
+            notice(NoticeKind::Inbox, "water", 9),
+        ];
         let c = compose(&desk, HOUR, &open, &new, &tree()).unwrap();
-        assert_eq!(c.0, vec![(Figure::NewItems, 2), (Figure::DueSoon, 1), (Figure::Overdue, 1)]);
+        assert_eq!(
+            c.0,
+            vec![
+                (Figure::NewItems, 2),
+                (Figure::DueSoon, 1),
+                (Figure::Overdue, 1)
+            ]
+        );
         let c = compose(&desk, DAY, &open, &[], &tree()).unwrap();
-        assert_eq!(c.0, vec![(Figure::Open, 3), (Figure::DueSoon, 1), (Figure::Overdue, 1)]);
+        assert_eq!(
+            c.0,
+            vec![
+                (Figure::Open, 3),
+                (Figure::DueSoon, 1),
+                (Figure::Overdue, 1)
+            ]
+        );
         // A deadline passing is news in itself.
         let mut late = open.clone();
         late[0].became_overdue = 1;
@@ -338,7 +355,11 @@ mod tests {
         let news = [notice(NoticeKind::Escalated, "county", 1)];
         let c = compose(&sup, HOUR, &open, &news, &tree()).unwrap();
         assert_eq!(c.get(Figure::NewEscalations), 1);
-        assert_eq!(c.get(Figure::TransferRequests), 2, "only below the supervisor");
+        assert_eq!(
+            c.get(Figure::TransferRequests),
+            2,
+            "only below the supervisor"
+        );
         let c = compose(&sup, DAY, &open, &[], &tree()).unwrap();
         assert_eq!(c.get(Figure::EscalatedOpen), 1);
         assert_eq!(c.get(Figure::Open), 3);
@@ -349,7 +370,11 @@ mod tests {
 
     #[test]
     fn counts_round_trip_through_the_outbox() {
-        let c = Counts::of(&[(Figure::Overdue, 2), (Figure::NewItems, 1), (Figure::Open, 0)]);
+        let c = Counts::of(&[
+            (Figure::Overdue, 2),
+            (Figure::NewItems, 1),
+            (Figure::Open, 0),
+        ]);
         assert_eq!(c.0, vec![(Figure::NewItems, 1), (Figure::Overdue, 2)]);
         assert_eq!(Counts::from_json(&c.to_json()), c);
     }

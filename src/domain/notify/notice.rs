@@ -112,7 +112,13 @@ mod tests {
             &item("agri", None),
             Cause::Other,
         );
-        assert_eq!(n, vec![Notice { kind: NoticeKind::Inbox, department: "agri".into() }]);
+        assert_eq!(
+            n,
+            vec![Notice {
+                kind: NoticeKind::Inbox,
+                department: "agri".into()
+            }]
+        );
         // Reassigned from one desk to another: the new desk is told, although the state stays.
         let n = notices_for(
             moved(State::Assigned, State::Assigned),
@@ -137,7 +143,10 @@ mod tests {
                 .map(|n| n.kind)
                 .collect()
         };
-        assert_eq!(kinds(State::Received, State::Triage, Cause::Other), [NoticeKind::Triage]);
+        assert_eq!(
+            kinds(State::Received, State::Triage, Cause::Other),
+            [NoticeKind::Triage]
+        );
         assert_eq!(
             kinds(State::Acknowledged, State::TransferRequested, Cause::Other),
             [NoticeKind::TransferRequest]

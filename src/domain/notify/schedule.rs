@@ -125,7 +125,10 @@ mod tests {
     #[test]
     fn hourly_slots_start_on_the_local_hour() {
         assert_eq!(Slot::hourly(T, UTC8), Slot::Hourly(1_795_140_000));
-        assert_eq!(Slot::hourly(1_795_140_000, UTC8), Slot::Hourly(1_795_140_000));
+        assert_eq!(
+            Slot::hourly(1_795_140_000, UTC8),
+            Slot::Hourly(1_795_140_000)
+        );
         // UTC+05:30: the local hour starts at :30 UTC.
         assert_eq!(Slot::hourly(T, 5 * HOUR + 1800).at() % HOUR, 1800);
     }
@@ -133,11 +136,20 @@ mod tests {
     #[test]
     fn the_daily_slot_is_the_last_0830_before_now() {
         // 10:17 local: today's 08:30, i.e. 00:30Z.
-        assert_eq!(Slot::daily(T, UTC8, 510), Slot::Daily(1_795_140_000 - 5_400));
+        assert_eq!(
+            Slot::daily(T, UTC8, 510),
+            Slot::Daily(1_795_140_000 - 5_400)
+        );
         // 07:00 local the next morning: still yesterday's.
         let next_morning = 1_795_140_000 + 21 * HOUR;
-        assert_eq!(Slot::daily(next_morning, UTC8, 510), Slot::daily(T, UTC8, 510));
-        assert_eq!(Slot::daily(next_morning + 2 * HOUR, UTC8, 510).at(), Slot::daily(T, UTC8, 510).at() + DAY);
+        assert_eq!(
+            Slot::daily(next_morning, UTC8, 510),
+            Slot::daily(T, UTC8, 510)
+        );
+        assert_eq!(
+            Slot::daily(next_morning + 2 * HOUR, UTC8, 510).at(),
+            Slot::daily(T, UTC8, 510).at() + DAY
+        );
     }
 
     #[test]

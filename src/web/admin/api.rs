@@ -1,7 +1,9 @@
 //! The administrators' JSON API under /api/v1/admin: accounts and the organisation.
 use super::commands::{NewAccount, OrgFile, Placement, SetWebhook};
 use crate::domain::org::OrgDiff;
-use crate::service::{AccountView, OrgPreview, OrgView, SetupCodeIssued, WebhookSaved, WebhookView};
+use crate::service::{
+    AccountView, OrgPreview, OrgView, SetupCodeIssued, WebhookSaved, WebhookView,
+};
 use crate::web::error::Result;
 use crate::web::extract::Path;
 use crate::web::extract::{ApiJson, ApiStaff};
@@ -145,7 +147,9 @@ pub async fn set_webhook(
     Path(department): Path<String>,
     ApiJson(c): ApiJson<SetWebhook>,
 ) -> Result<Json<WebhookSaved>> {
-    Ok(Json(s.service.set_webhook(&u, &department, &c.input()).await?))
+    Ok(Json(
+        s.service.set_webhook(&u, &department, &c.input()).await?,
+    ))
 }
 
 pub async fn delete_webhook(

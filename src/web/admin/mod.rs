@@ -56,5 +56,8 @@ pub fn api() -> Router<AppState> {
             put(api::set_webhook).delete(api::delete_webhook),
         )
         .route("/admin/webhooks/{department}/test", post(api::test_webhook))
-        .route("/admin/accounts/{username}/test-email", post(api::test_email))
+        .route(
+            "/admin/accounts/{username}/test-email",
+            post(api::test_email),
+        )
 }

@@ -60,7 +60,15 @@ async fn answer(
         Ok(said) => Ok(notifications_page(s, lang, u, said).await?.into_response()),
         Err(e @ Error::Service(ServiceError::Field(_) | ServiceError::DeliveryFailed(_))) => {
             let error = Some(localize(s, lang, &ErrorInfo::from(&e)));
-            let page = notifications_page(s, lang, u, Said { error, ..Said::default() });
+            let page = notifications_page(
+                s,
+                lang,
+                u,
+                Said {
+                    error,
+                    ..Said::default()
+                },
+            );
             Ok(e.page(page.await?))
         }
         Err(e) => Err(e),
@@ -90,10 +98,14 @@ pub async fn remove(
     Path(department): Path<String>,
     StaffForm(u, NoFields {}): StaffForm<NoFields>,
 ) -> Result<Response> {
-    let done = s.service.delete_webhook(&u, &department).await.map(|()| Said {
-        notice: Some("admin.webhook_removed"),
-        ..Said::default()
-    });
+    let done = s
+        .service
+        .delete_webhook(&u, &department)
+        .await
+        .map(|()| Said {
+            notice: Some("admin.webhook_removed"),
+            ..Said::default()
+        });
     answer(&s, lang, &u, done).await
 }
 
@@ -103,10 +115,14 @@ pub async fn test_webhook(
     Path(department): Path<String>,
     StaffForm(u, NoFields {}): StaffForm<NoFields>,
 ) -> Result<Response> {
-    let done = s.service.test_webhook(&u, &department).await.map(|()| Said {
-        notice: Some("admin.test_sent"),
-        ..Said::default()
-    });
+    let done = s
+        .service
+        .test_webhook(&u, &department)
+        .await
+        .map(|()| Said {
+            notice: Some("admin.test_sent"),
+            ..Said::default()
+        });
     answer(&s, lang, &u, done).await
 }
 

@@ -53,6 +53,7 @@ pub(super) const TEMPLATES: &[(&str, &str)] = embedded![
     "admin/account.html",
     "admin/setup_code.html",
     "admin/org.html",
+    "admin/notifications.html",
     "admin/org_preview.html",
 ];
 

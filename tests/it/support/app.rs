@@ -28,6 +28,8 @@ pub struct Options {
     pub demo: bool,
     /// Failed sign-ins per minute the service allows from unknown clients (else the default).
     pub login_budget: Option<u32>,
+    /// The SMTP relay notification emails go to (none: no email is sent).
+    pub smtp_url: Option<String>,
 }
 
 /// What the test knows of an account's authenticator: its secret, and the last step it used.
@@ -91,6 +93,8 @@ impl TestApp {
             require_totp: !opts.demo,
             ..Settings::default()
         };
+        settings.notify.smtp_url = opts.smtp_url;
+        settings.notify.link_base = Some("https://zhiyan.example.gov.cn".into());
         if let Some(n) = opts.login_budget {
             settings.login_budget.max_failures = n;
         }

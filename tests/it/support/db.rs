@@ -71,4 +71,26 @@ impl TestApp {
             .last()
             .map(|p| p.release_at)
     }
+
+    /// One number from the database (a count, a sum).
+    pub async fn number(&self, query: &str) -> i64 {
+        on_connection!(self, c => {
+            let n: i64 = sqlx::query_scalar(query).fetch_one(&mut c).await.unwrap();
+            n
+        })
+    }
+
+    /// The columns of `table`, sorted.
+    pub async fn columns(&self, table: &str) -> Vec<String> {
+        let q = if self.database_url.starts_with("postgres") {
+            format!("SELECT column_name::TEXT FROM information_schema.columns WHERE table_name = '{table}'")
+        } else {
+            format!("SELECT name FROM pragma_table_info('{table}')")
+        };
+        let mut cols: Vec<String> = on_connection!(self, c => {
+            sqlx::query_scalar(&q).fetch_all(&mut c).await.unwrap()
+        });
+        cols.sort();
+        cols
+    }
 }

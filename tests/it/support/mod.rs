@@ -11,12 +11,14 @@ mod desk;
 mod http;
 pub mod json;
 pub mod logs;
+pub mod mail;
 mod pages;
 pub mod pg;
 mod public;
 mod reporter;
 pub mod staff;
 mod supervisor;
+pub mod webhook;
 
 pub use app::{Db, Options, TestApp, T0};
 pub use desk::Desk;
