@@ -303,6 +303,9 @@ impl Service {
             let password = a.password.expose_secret();
             self.create_user(&a.username, a.role, a.department.as_deref(), password)
                 .await?;
+            if a.role != Role::Admin {
+                self.demo_address(&a.username).await?;
+            }
         }
         Ok(accounts)
     }

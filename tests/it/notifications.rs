@@ -546,3 +546,44 @@ async fn pages_set_channels(app: TestApp) {
     assert!(!again.body.contains("不会再次显示"));
 }
 both_backends!(pages_set_channels, pages_set_channels);
+
+/// The demo: a clerk who never opens the inbox learns of a new item within the hour and of its
+/// deadline passing; the county's supervisor learns of the escalation.
+async fn the_demo_tells_the_clerk(smtp: SmtpServer, app: TestApp) {
+    tick(&app).await;
+    let (id, _) = app.submit("excessive-paperwork", "xinhe", None).await;
+    app.release_due().await;
+    every_hour_until(&app, T0 + H).await;
+    let clerk = to(&smtp.messages(), "desk-civil-affairs@demo.zhiyan.invalid");
+    assert_eq!(clerk.len(), 1, "{:?}", smtp.messages());
+    assert!(clerk[0].body.contains("收件箱新事项：1"));
+    every_hour_until(&app, T0 + 2 * D + 2 * H).await;
+    let mails = smtp.messages();
+    let clerk = to(&mails, "desk-civil-affairs@demo.zhiyan.invalid");
+    assert!(
+        clerk.iter().any(|m| m.body.contains("已超期：1")),
+        "{clerk:?}"
+    );
+    let chief = to(&mails, "supervisor@demo.zhiyan.invalid");
+    assert!(
+        chief.iter().any(|m| m.body.contains("上报至您的事项：1")),
+        "{chief:?}"
+    );
+    for m in &mails {
+        says_nothing_of_the_report(&m.body, &id);
+    }
+}
+
+#[tokio::test]
+async fn the_demo_tells_the_clerk_within_the_hour() {
+    let smtp = SmtpServer::start();
+    let opts = Options {
+        demo_org: true,
+        demo: true,
+        ..with_smtp(smtp.url())
+    };
+    let app = TestApp::new(crate::support::Db::Sqlite, opts)
+        .await
+        .unwrap();
+    the_demo_tells_the_clerk(smtp, app).await;
+}

@@ -134,7 +134,7 @@ pub struct OpenRow {
 pub enum Recipient {
     /// A desk clerk: the department's own items.
     Desk(String),
-    /// A supervisor: escalations to their level, triage and transfer requests below it.
+    /// A supervisor: escalations, triage and transfer requests at their level and below it.
     Supervisor(String),
     /// A department's webhook: what its desk is told, and escalations to it.
     Department(String),
@@ -178,11 +178,13 @@ pub fn compose(
             ],
         }
     };
-    let escalations = |level: &str| -> Vec<(Figure, i64)> {
-        let new = notice_sum(notices, NoticeKind::Escalated, |x| x == level);
+    // Escalations to the levels `reaches` accepts: a webhook's own department, or a supervisor's
+    // level and every level below it (a level without supervisors of its own is not left unheard).
+    let escalations = |reaches: &dyn Fn(&str) -> bool| -> Vec<(Figure, i64)> {
+        let new = notice_sum(notices, NoticeKind::Escalated, reaches);
         let open_here = open
             .iter()
-            .filter(|r| r.escalated_to.as_deref() == Some(level))
+            .filter(|r| r.escalated_to.as_deref().is_some_and(reaches))
             .map(|r| r.items)
             .sum();
         match slot {
@@ -193,7 +195,7 @@ pub fn compose(
     let figures = match recipient {
         Recipient::Desk(d) => desk(d),
         Recipient::Department(d) => {
-            let mut f = escalations(d);
+            let mut f = escalations(&|x: &str| x == d);
             // The hourly message goes out for an escalation alone, with the desk's totals beside it.
             let desk_part = desk(d);
             if desk_part.is_empty() && f.iter().any(|(_, n)| *n > 0) {
@@ -215,7 +217,7 @@ pub fn compose(
                 .filter(|r| below(&r.department))
                 .map(|r| r.overdue)
                 .sum();
-            let mut f = escalations(level);
+            let mut f = escalations(&below);
             match slot {
                 Slot::Hourly(_) => {
                     let new_transfers =
@@ -363,9 +365,11 @@ mod tests {
         let c = compose(&sup, DAY, &open, &[], &tree()).unwrap();
         assert_eq!(c.get(Figure::EscalatedOpen), 1);
         assert_eq!(c.get(Figure::Open), 3);
-        // An escalation to another level is not this supervisor's.
-        let other = [notice(NoticeKind::Escalated, "agri", 1)];
-        assert_eq!(compose(&sup, HOUR, &open, &other, &tree()), None);
+        // An escalation to a level below is this supervisor's too; one elsewhere is not.
+        let below = [notice(NoticeKind::Escalated, "agri", 1)];
+        assert!(compose(&sup, HOUR, &open, &below, &tree()).is_some());
+        let elsewhere = [notice(NoticeKind::Escalated, "elsewhere", 1)];
+        assert_eq!(compose(&sup, HOUR, &open, &elsewhere, &tree()), None);
     }
 
     #[test]

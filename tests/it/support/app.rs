@@ -30,6 +30,8 @@ pub struct Options {
     pub login_budget: Option<u32>,
     /// The SMTP relay notification emails go to (none: no email is sent).
     pub smtp_url: Option<String>,
+    /// Load the demo organisation and its accounts (as `serve --demo`) instead of the test's.
+    pub demo_org: bool,
 }
 
 /// What the test knows of an account's authenticator: its secret, and the last step it used.
@@ -113,7 +115,12 @@ impl TestApp {
             zhiyan::store::DEFAULT_ACQUIRE_TIMEOUT,
         )
         .await;
-        app.service.import_org(ORG).await.unwrap();
+        if opts.demo_org {
+            let demo = include_str!("../../../examples/demo-org.toml");
+            app.service.load_demo(demo).await.unwrap();
+        } else {
+            app.service.import_org(ORG).await.unwrap();
+        }
         Some(app)
     }
 
