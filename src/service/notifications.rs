@@ -350,11 +350,11 @@ impl Service {
         email: &str,
         schedule_name: &str,
     ) -> Result<()> {
+        let email = email_address(email)?;
+        let mut schedule = schedule(schedule_name)?;
         if !matches!(user.role, Role::Desk | Role::Supervisor) {
             return Err(Error::Forbidden);
         }
-        let email = email_address(email)?;
-        let mut schedule = schedule(schedule_name)?;
         if email.is_none() {
             schedule = Schedule::Off;
         }

@@ -67,7 +67,7 @@ enum Payload {
 
 struct Route {
     method: Method,
-    /// As the router declares it (with `{id}`, `{username}`, `{other}`).
+    /// As the router declares it (with `{id}`, `{username}`, `{other}`, `{department}`).
     path: &'static str,
     audience: Audience,
     body: Payload,
@@ -191,12 +191,25 @@ fn routes() -> Vec<Route> {
         r(get.clone(), "/api/v1/admin/org/file", Admin(200), Empty),
         r(post.clone(), "/api/v1/admin/org/preview", Admin(400), Json(r#"{"file":"[[departments]]"}"#)),
         r(post.clone(), "/api/v1/admin/org/apply", Admin(400), Json(r#"{"file":"[[departments]]"}"#)),
+        r(get.clone(), "/admin/notifications", Admin(200), Empty),
+        r(post.clone(), "/admin/webhooks", Admin(400), Form(&[("department", "civil-affairs"), ("url", ""), ("format", "generic"), ("schedule", "hourly")])),
+        r(post.clone(), "/admin/webhooks/{department}/remove", Admin(404), Form(&[])),
+        r(post.clone(), "/admin/webhooks/{department}/test", Admin(404), Form(&[])),
+        r(post.clone(), "/admin/test-email", Admin(404), Form(&[("username", "nobody")])),
+        r(get.clone(), "/api/v1/admin/webhooks", Admin(200), Empty),
+        r(Method::PUT, "/api/v1/admin/webhooks/{department}", Admin(400), Json(r#"{"url":"https://x.example.cn/h","format":"generic","schedule":"hourly"}"#)),
+        r(Method::DELETE, "/api/v1/admin/webhooks/{department}", Admin(404), Empty),
+        r(post.clone(), "/api/v1/admin/webhooks/{department}/test", Admin(404), Json("{}")),
+        r(post.clone(), "/api/v1/admin/accounts/{username}/test-email", Admin(404), Json("{}")),
         // Every staff member's own account.
         r(get.clone(), "/staff/account", Staff(200), Empty),
         r(post.clone(), "/staff/account/password", Staff(400), Form(&[("current_password", "not the password"), ("password", "long enough password"), ("password_confirm", "long enough password")])),
         r(get.clone(), "/staff/account/totp", Staff(200), Empty),
         r(post.clone(), "/staff/account/totp", Staff(400), Form(&[("totp", "abc")])),
         r(post.clone(), "/staff/account/sessions/{id}/end", Staff(404), Form(&[])),
+        r(post.clone(), "/staff/account/notifications", Staff(400), Form(&[("email", "not an address"), ("schedule", "hourly")])),
+        r(get.clone(), "/api/v1/account/notifications", Staff(200), Empty),
+        r(Method::PUT, "/api/v1/account/notifications", Staff(400), Json(r#"{"email":"not an address","schedule":"hourly"}"#)),
         r(get.clone(), "/api/v1/account", Staff(200), Empty),
         r(post.clone(), "/api/v1/account/password", Staff(400), Json(r#"{"current_password":"not the password","password":"long enough password"}"#)),
         r(post.clone(), "/api/v1/account/totp", Staff(200), Json("{}")),
@@ -384,6 +397,7 @@ async fn matrix(app: TestApp) {
                 .replace("{id}", item)
                 .replace("{username}", username)
                 .replace("{other}", "elsewhere")
+                .replace("{department}", "nowhere")
                 .replace("{action}", "withdraw");
             let fill = |text: &str| {
                 text.replace(
@@ -441,7 +455,12 @@ fn the_matrix_covers_every_route() {
             let call = route_call(&source[at + ".route(".len()..]);
             let path = call.split('"').nth(1).unwrap();
             let prefix = if at > api_from { "/api/v1" } else { "" };
-            for (method, handler) in [("GET", "get("), ("POST", "post(")] {
+            for (method, handler) in [
+                ("GET", "get("),
+                ("POST", "post("),
+                ("PUT", "put("),
+                ("DELETE", "delete("),
+            ] {
                 if call.contains(&format!(" {handler}")) || call.contains(&format!(".{handler}")) {
                     declared.insert(format!("{method} {prefix}{path}"));
                 }
