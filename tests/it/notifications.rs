@@ -22,6 +22,32 @@ fn with_smtp(url: String) -> Options {
     }
 }
 
+/// A test `$body(smtp, app)` on SQLite and (when configured) PostgreSQL, each with its own SMTP
+/// server that the app sends to.
+macro_rules! with_smtp_on_both_backends {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            use super::*;
+            #[tokio::test]
+            async fn sqlite() {
+                let smtp = SmtpServer::start();
+                let app = TestApp::new(crate::support::Db::Sqlite, with_smtp(smtp.url()))
+                    .await
+                    .unwrap();
+                $body(smtp, app).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                let smtp = SmtpServer::start();
+                let opts = with_smtp(smtp.url());
+                if let Some(app) = TestApp::postgres(stringify!($name), opts).await {
+                    $body(smtp, app).await;
+                }
+            }
+        }
+    };
+}
+
 /// Every scheduled thing the background job does at one tick: compose a slot that has begun, send.
 async fn tick(app: &TestApp) -> Sent {
     app.service.compose_notifications().await.unwrap();
@@ -230,24 +256,7 @@ async fn every_hour_until(app: &TestApp, until: i64) {
     }
 }
 
-mod counts_at_the_slot {
-    use super::*;
-    #[tokio::test]
-    async fn sqlite() {
-        let smtp = SmtpServer::start();
-        let app = TestApp::new(crate::support::Db::Sqlite, with_smtp(smtp.url()))
-            .await
-            .unwrap();
-        the_right_people_get_counts_at_the_slot(smtp, app).await;
-    }
-    #[tokio::test]
-    async fn postgres() {
-        let smtp = SmtpServer::start();
-        if let Some(app) = TestApp::postgres("notifications", with_smtp(smtp.url())).await {
-            the_right_people_get_counts_at_the_slot(smtp, app).await;
-        }
-    }
-}
+with_smtp_on_both_backends!(counts_at_the_slot, the_right_people_get_counts_at_the_slot);
 
 async fn smtp_down_then_up(port: u16, app: TestApp) {
     let hook = WebhookReceiver::start().await;
@@ -468,24 +477,7 @@ async fn channels_are_checked(smtp: SmtpServer, app: TestApp) {
     );
 }
 
-mod channels_are_checked {
-    use super::*;
-    #[tokio::test]
-    async fn sqlite() {
-        let smtp = SmtpServer::start();
-        let app = TestApp::new(crate::support::Db::Sqlite, with_smtp(smtp.url()))
-            .await
-            .unwrap();
-        channels_are_checked(smtp, app).await;
-    }
-    #[tokio::test]
-    async fn postgres() {
-        let smtp = SmtpServer::start();
-        if let Some(app) = TestApp::postgres("channels", with_smtp(smtp.url())).await {
-            channels_are_checked(smtp, app).await;
-        }
-    }
-}
+with_smtp_on_both_backends!(channels_are_checked, channels_are_checked);
 
 /// The pages: a clerk sets an address on the account page; an administrator sets a webhook and
 /// sees the made secret once; a bad address is said on the page in the reader's language.
