@@ -57,10 +57,6 @@ impl Notifier {
         Notifier { config, smtp, http }
     }
 
-    pub fn config(&self) -> &NotifyConfig {
-        &self.config
-    }
-
     pub async fn email(&self, to: &str, message: &Message) -> Result<(), SendError> {
         match &self.smtp {
             Ok(Some(smtp)) => smtp.send(&self.config, to, message).await,
