@@ -227,8 +227,11 @@ impl Service {
             if batch.is_empty() {
                 return Ok(done);
             }
+            // One read of the webhooks for the whole batch, not one per message.
+            let hooks = self.store().webhooks().await?;
             let results =
-                futures_util::future::join_all(batch.iter().map(|d| self.deliver(d, now))).await;
+                futures_util::future::join_all(batch.iter().map(|d| self.deliver(d, &hooks, now)))
+                    .await;
             let now = self.now();
             let mut tx = self.store().begin().await?;
             for (d, result) in batch.iter().zip(&results) {
@@ -252,7 +255,12 @@ impl Service {
     }
 
     /// One attempt at one message; the error in words for the record.
-    async fn deliver(&self, d: &DeliveryRow, now: i64) -> std::result::Result<(), String> {
+    async fn deliver(
+        &self,
+        d: &DeliveryRow,
+        hooks: &[WebhookRow],
+        now: i64,
+    ) -> std::result::Result<(), String> {
         let v: serde_json::Value = serde_json::from_str(&d.counts).unwrap_or_default();
         let counts = Counts::from_json(&v["counts"].to_string());
         let audience = match v["audience"].as_str() {
@@ -265,7 +273,8 @@ impl Service {
         };
         let link = self.settings().notify.link_base.as_deref();
         let message = Message::new(slot, counts, audience, link);
-        self.send_to(&d.channel, &d.recipient, &message, now).await
+        self.send_to(&d.channel, &d.recipient, &message, hooks, now)
+            .await
     }
 
     async fn send_to(
@@ -273,6 +282,7 @@ impl Service {
         channel: &str,
         recipient: &str,
         message: &Message,
+        hooks: &[WebhookRow],
         now: i64,
     ) -> std::result::Result<(), String> {
         let notifier = &self.inner.notifier;
@@ -289,12 +299,10 @@ impl Service {
                     .map_err(|e| e.to_string())
             }
             _ => {
-                let hook = match self.store().webhook(recipient).await {
-                    Ok(Some(h)) => h,
-                    Ok(None) => return Err("the department has no webhook any more".into()),
-                    Err(e) => return Err(format!("database: {e}")),
+                let Some(hook) = hooks.iter().find(|h| h.department == recipient) else {
+                    return Err("the department has no webhook any more".into());
                 };
-                let secret = self.webhook_secret(&hook).map_err(|e| e.to_string())?;
+                let secret = self.webhook_secret(hook).map_err(|e| e.to_string())?;
                 let format = WebhookFormat::parse(&hook.format).unwrap_or(WebhookFormat::Generic);
                 notifier
                     .webhook(&hook.url, format, &secret, message, now)
@@ -499,7 +507,11 @@ impl Service {
 
     async fn send_test(&self, channel: &str, recipient: &str) -> Result<()> {
         let message = Message::test(self.settings().notify.link_base.as_deref());
-        self.send_to(channel, recipient, &message, self.now())
+        let hooks: Vec<WebhookRow> = match channel {
+            "webhook" => self.store().webhook(recipient).await?.into_iter().collect(),
+            _ => Vec::new(),
+        };
+        self.send_to(channel, recipient, &message, &hooks, self.now())
             .await
             .map_err(Error::DeliveryFailed)
     }
