@@ -107,12 +107,14 @@ async fn the_whole_loop_in_a_real_browser() {
 }
 
 /// One walk through the loop: a report, the desk's question, the reply, the answer, the
-/// confirmation; a withdrawal; the supervisor's board, list and a rejection; the statistics.
+/// confirmation; a withdrawal; the supervisor's board, list, a rejection and own account; an
+/// administrator's notification channels; the statistics.
 /// Returns how many page states it audited.
 async fn walk(browser: &Browser, lang: Lang, size: Size) -> usize {
     let app = TestApp::sqlite().await;
     app.user("desk-agri", Role::Desk, Some("agriculture")).await;
     app.user("sup", Role::Supervisor, Some("county")).await;
+    app.user("adm", Role::Admin, None).await;
     let origin = driver::serve(&app).await;
     let mut page = Page::open(browser, &origin, lang, size).await;
     page.axe_finds_a_missing_alt().await;
@@ -210,6 +212,16 @@ async fn walk(browser: &Browser, lang: Lang, size: Size) -> usize {
     page.type_in("#reject-reason", "不属于本县职责范围。").await;
     page.submit("form[action*='/reject']").await;
     page.check("reject, asked", &[t.reject_question]).await;
+    // Their own account, with the notification settings.
+    page.goto("/staff/account").await;
+    page.check("own account", &[]).await;
+    page.sign_out().await;
+
+    // An administrator's notification channels.
+    page.goto("/admin/notifications").await;
+    page.sign_in(&app, "adm").await;
+    page.goto("/admin/notifications").await;
+    page.check("admin notifications", &[]).await;
     page.sign_out().await;
 
     // The public statistics.
