@@ -1,5 +1,6 @@
 //! Pure rules: no HTTP, no SQL, no I/O. Everything here is decided from values passed in.
 pub mod access;
+pub mod attachments;
 pub mod account;
 pub mod backoff;
 pub mod clock;
