@@ -39,6 +39,14 @@ pub mod defaults {
     pub const IDLE_TIMEOUT: &str = "5s";
     /// Connections open at once (each holds a file descriptor; a process often has 1,024).
     pub const MAX_CONNECTIONS: usize = 512;
+    /// Files with one report or one reply.
+    pub const ATTACHMENTS_MAX_COUNT: usize = 5;
+    /// Bytes of one attached file (10 MiB).
+    pub const ATTACHMENT_MAX_BYTES: u64 = 10 << 20;
+    /// A body with files must arrive within this (70 MB at 120 KB/s).
+    pub const UPLOAD_READ_TIMEOUT: &str = "10m";
+    /// Bytes of all the cleaned files of one report and its replies (50 MiB).
+    pub const ATTACHMENTS_MAX_TOTAL: u64 = 50 << 20;
 }
 
 fn span(text: &str) -> Span {
@@ -203,6 +211,15 @@ pub struct ServeArgs {
     /// Connections open at once; further ones wait (in the listen backlog) until one closes.
     #[arg(long, env = "ZHIYAN_MAX_CONNECTIONS", default_value_t = defaults::MAX_CONNECTIONS, value_parser = clap::value_parser!(usize))]
     pub max_connections: usize,
+    /// Files a reporter may attach to one report or one reply (0: none).
+    #[arg(long, env = "ZHIYAN_ATTACHMENTS_MAX_COUNT", default_value_t = defaults::ATTACHMENTS_MAX_COUNT)]
+    pub attachments_max_count: usize,
+    /// Size of one attached file: bytes, or with a unit (10MiB, 512KiB).
+    #[arg(long, env = "ZHIYAN_ATTACHMENT_MAX_BYTES", default_value_t = defaults::ATTACHMENT_MAX_BYTES, value_parser = parse_size)]
+    pub attachment_max_bytes: u64,
+    /// Size of all the files of one report and its replies together, after cleaning.
+    #[arg(long, env = "ZHIYAN_ATTACHMENTS_MAX_TOTAL", default_value_t = defaults::ATTACHMENTS_MAX_TOTAL, value_parser = parse_size)]
+    pub attachments_max_total: u64,
 }
 
 impl ServeArgs {
@@ -230,6 +247,11 @@ impl ServeArgs {
             },
             area_k: i64::from(self.area_k),
             checkpoint_interval: self.checkpoint_interval.seconds(),
+            attachments: crate::service::AttachmentPolicy {
+                max_count: self.attachments_max_count,
+                max_bytes: self.attachment_max_bytes,
+                max_total: self.attachments_max_total,
+            },
             ..Settings::default()
         }
     }
@@ -240,6 +262,11 @@ impl ServeArgs {
             trusted_proxies: self.trusted_proxy.clone(),
             public_origin: self.public_origin.clone(),
             body_read_timeout: self.body_read_timeout,
+            upload_body_limit: crate::web::upload_body_limit(
+                self.attachments_max_count,
+                self.attachment_max_bytes,
+            ),
+            upload_read_timeout: timeout(defaults::UPLOAD_READ_TIMEOUT),
         }
     }
 
@@ -271,6 +298,11 @@ impl Default for crate::web::Deployment {
             trusted_proxies: Vec::new(),
             public_origin: None,
             body_read_timeout: timeout(defaults::BODY_READ_TIMEOUT),
+            upload_body_limit: crate::web::upload_body_limit(
+                defaults::ATTACHMENTS_MAX_COUNT,
+                defaults::ATTACHMENT_MAX_BYTES,
+            ),
+            upload_read_timeout: timeout(defaults::UPLOAD_READ_TIMEOUT),
         }
     }
 }
@@ -293,8 +325,30 @@ impl Default for Settings {
             },
             area_k: i64::from(defaults::AREA_K),
             checkpoint_interval: span(defaults::CHECKPOINT_INTERVAL).seconds(),
+            attachments: crate::service::AttachmentPolicy {
+                max_count: defaults::ATTACHMENTS_MAX_COUNT,
+                max_bytes: defaults::ATTACHMENT_MAX_BYTES,
+                max_total: defaults::ATTACHMENTS_MAX_TOTAL,
+            },
         }
     }
+}
+
+/// "10MiB", "512KiB", "1048576" → bytes (K, M, KB, MB are read as binary units too).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let n: u64 = t[..digits]
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (like 10MiB)"))?;
+    let unit = match t[digits..].trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => return Err(format!("{s:?}: the unit must be KiB, MiB or GiB")),
+    };
+    n.checked_mul(unit).ok_or_else(|| format!("{s:?} is too large"))
 }
 
 /// "+08:00" / "-05:30" / "Z" → seconds east of UTC.

@@ -2,6 +2,7 @@
 //! loads what it needs inside a transaction, asks the domain (the item's transitions, who may do
 //! what), and writes the result with its audit event through `write`. It knows nothing of HTTP.
 mod accounts;
+mod attachments;
 mod audit;
 mod auth;
 mod board;
@@ -29,6 +30,9 @@ mod write;
 pub use crate::domain::access::Role;
 pub use crate::store::SessionKind;
 pub use accounts::{AccountView, AdminEvent, SetupCodeIssued};
+pub use attachments::{
+    file_name, AttachmentPolicy, AttachmentProblem, AttachmentView, Download, Upload,
+};
 pub use audit::{saved_note, ChainStatus, Checkpoint, CheckpointMismatch};
 pub use auth::{Login, SignIn, StaffUser};
 pub use board::{AreaRow, Board, BoardRow, BOARD_WINDOW};
@@ -81,6 +85,8 @@ pub struct Settings {
     pub area_k: i64,
     /// Seconds between two public checkpoints of the audit log (0: the live head).
     pub checkpoint_interval: i64,
+    /// Files a reporter may attach.
+    pub attachments: AttachmentPolicy,
 }
 
 #[derive(Clone)]

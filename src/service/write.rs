@@ -73,6 +73,7 @@ impl Change {
 impl Service {
     /// Write `stored` (whose item a domain method has just moved) with its message and event. `at`
     /// is the time the change is recorded with: the day for a reporter, the instant for anyone else.
+    /// The id of the message it stored, if any (a reply's files move to it).
     pub(super) async fn write(
         &self,
         tx: &mut Tx,
@@ -80,12 +81,13 @@ impl Service {
         actor: &Actor,
         at: i64,
         change: Change,
-    ) -> Result<()> {
+    ) -> Result<Option<i64>> {
         let item = &stored.item;
         stored.version = tx.update_item(item, stored.version).await?;
+        let mut message_id = None;
         if let Some(m) = change.message {
             let sealed = self.keys().seal(&item.id, "message", &m.text);
-            tx.insert_message(&NewMessage {
+            let id = tx.insert_message(&NewMessage {
                 report_id: item.id.clone(),
                 author: actor.author().to_string(),
                 kind: m.kind.to_string(),
@@ -97,6 +99,7 @@ impl Service {
                 release_at: m.visible_at,
             })
             .await?;
+            message_id = Some(id);
         }
         if let Some(event) = change.preceded_by {
             tx.append_event(event).await?;
@@ -113,6 +116,6 @@ impl Service {
             at,
         })
         .await?;
-        Ok(())
+        Ok(message_id)
     }
 }

@@ -29,6 +29,7 @@ macro_rules! on_tx {
     };
 }
 
+mod attachments;
 mod board;
 mod events;
 mod form_tokens;
@@ -42,6 +43,7 @@ mod stats;
 mod types;
 mod writer;
 
+pub use attachments::{AttachmentRow, NewAttachment};
 pub use board::{AreaCount, ClosureCount, Milestone, OpenCount};
 pub use events::{EventRow, NewEvent};
 pub use org::{CatalogRows, CategoryRow, DepartmentRow, NamedRow};

@@ -17,10 +17,9 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     let is_static = req.uri().path().starts_with("/static/");
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    // A response that set its own policy (a download's sandbox, a preview's inline images) keeps it.
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(CSP));
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -71,17 +70,25 @@ pub async fn access_log(req: Request, next: Next) -> Response {
     resp
 }
 
-/// The request body, read whole before any handler runs: a declared length over `BODY_LIMIT` is
+/// The request body, read whole before any handler runs: a declared length over `BODY_LIMIT` (the
+/// deployment's `upload_body_limit` on the routes that take files) is
 /// `413 too_large` at once (nothing of it read); a body that has not arrived within the deployment's
 /// body-read timeout is `408 request_timeout`. Both close the connection. Handlers then read the
 /// body from memory.
 pub async fn read_body(State(d): State<Arc<Deployment>>, req: Request, next: Next) -> Response {
+    // Routes that take files may be larger; every other route keeps the small limit.
+    let (limit, read_timeout) = match req.extensions().get::<MatchedPath>() {
+        Some(p) if super::reporter::takes_files(p.as_str()) => {
+            (d.upload_body_limit, d.upload_read_timeout.max(d.body_read_timeout))
+        }
+        _ => (BODY_LIMIT, d.body_read_timeout),
+    };
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+    if declared.is_some_and(|n| n > limit as u64) {
         return Error::TooLarge.into_response();
     }
     let (parts, body) = req.into_parts();
@@ -89,7 +96,7 @@ pub async fn read_body(State(d): State<Arc<Deployment>>, req: Request, next: Nex
         return next.run(Request::from_parts(parts, body)).await;
     }
     let bytes =
-        match tokio::time::timeout(d.body_read_timeout, axum::body::to_bytes(body, BODY_LIMIT))
+        match tokio::time::timeout(read_timeout, axum::body::to_bytes(body, limit))
             .await
         {
             Err(_) => return Error::BodyTimeout.into_response(),

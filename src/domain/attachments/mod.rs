@@ -172,6 +172,18 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    pub const ALL: [Refusal; 9] = [
+        Refusal::Unsupported,
+        Refusal::Html,
+        Refusal::Empty,
+        Refusal::TooLarge { max: 0 },
+        Refusal::TooManyPixels { max: 0 },
+        Refusal::Bomb,
+        Refusal::Active,
+        Refusal::Encrypted,
+        Refusal::Damaged,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Refusal::Unsupported => "unsupported",

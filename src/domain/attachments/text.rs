@@ -56,7 +56,7 @@ mod tests {
     fn text_is_normalised_to_utf8() {
         let (out, _) = clean(b"\xEF\xBB\xBFa\r\nb\rc").unwrap();
         assert_eq!(out, b"a\nb\nc");
-        let (gb, _) = encoding_rs::GB18030.encode("会议纪要");
+        let (gb, _, _) = encoding_rs::GB18030.encode("会议纪要");
         assert_eq!(clean(&gb).unwrap().0, "会议纪要".as_bytes());
         assert!(decode(b"a\x1b[31m").is_none());
     }

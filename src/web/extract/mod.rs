@@ -9,9 +9,11 @@ mod origin;
 mod receipt;
 mod staff;
 mod text;
+mod upload;
 
 pub use form::{EnrolmentForm, NoFields, PageForm, ReceiptForm, StaffForm};
 pub use json::ApiJson;
+pub use upload::{ApiUpload, PageUpload, ReceiptUpload, KEPT};
 pub use once::{new_token, Done, Once};
 pub use receipt::ReceiptAuth;
 pub use staff::{
