@@ -56,7 +56,6 @@ pub struct AttachmentView {
     pub removed: Vec<String>,
     pub image: bool,
     /// For staff: the date of the reply it came with; none for the report's own files.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_date: Option<String>,
 }
 

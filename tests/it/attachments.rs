@@ -497,6 +497,7 @@ async fn bombs_and_lies_are_refused(app: TestApp) {
     let sup = app.new_supervisor("sup-county", "county").await;
     let all = sup.items("").await.expect(StatusCode::OK).json();
     assert_eq!(all["items"].as_array().unwrap().len(), 0);
+    let events = app.chain_length().await;
 
     // Too many files, and too large a file, are refused the same way.
     let six: Vec<(&str, &[u8])> = (0..6).map(|_| ("a.txt", &b"hello"[..])).collect();
