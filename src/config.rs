@@ -348,7 +348,8 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         "g" | "gb" | "gib" => 1 << 30,
         _ => return Err(format!("{s:?}: the unit must be KiB, MiB or GiB")),
     };
-    n.checked_mul(unit).ok_or_else(|| format!("{s:?} is too large"))
+    n.checked_mul(unit)
+        .ok_or_else(|| format!("{s:?} is too large"))
 }
 
 /// "+08:00" / "-05:30" / "Z" → seconds east of UTC.

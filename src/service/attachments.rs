@@ -31,10 +31,17 @@ pub struct Upload {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AttachmentProblem {
     /// One file: its name as sent, and why.
-    Refused { file: String, refusal: Refusal },
-    TooMany { max: usize },
+    Refused {
+        file: String,
+        refusal: Refusal,
+    },
+    TooMany {
+        max: usize,
+    },
     /// The report's files would pass the per-report total.
-    TotalTooLarge { max: u64 },
+    TotalTooLarge {
+        max: u64,
+    },
 }
 
 /// What is sealed beside a file: what it is and what was taken out of it.
@@ -187,7 +194,12 @@ impl Service {
     fn meta(&self, row: &AttachmentRow) -> Result<Meta> {
         let plain = self
             .keys()
-            .open_bytes(&row.report_id, &meta_field(row.idx), &row.key_id, &row.meta_sealed)
+            .open_bytes(
+                &row.report_id,
+                &meta_field(row.idx),
+                &row.key_id,
+                &row.meta_sealed,
+            )
             .map_err(Error::internal)?;
         serde_json::from_slice(&plain).map_err(Error::internal)
     }

@@ -3,8 +3,8 @@
 //! reopens and withdrawals are in `reporter_actions`; retaliation reports in `retaliation`.
 use super::catalog::{item_terms, pick, route};
 use super::{
-    AttachmentView, ClosedView, Upload, Clues, Error, MessageView, PendingView, Preview, ReporterView, ResponseView,
-    Result, Service, Submitted, TooLateView,
+    AttachmentView, ClosedView, Clues, Error, MessageView, PendingView, Preview, ReporterView,
+    ResponseView, Result, Service, Submitted, TooLateView, Upload,
 };
 use crate::crypto::random_bytes;
 use crate::domain::attachments::Cleaned;

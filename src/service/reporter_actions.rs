@@ -122,15 +122,16 @@ impl Service {
             release_at = release_at.max(last.release_at);
         }
         let sealed = text.map(|t| self.keys().seal(&id, "message", &t));
-        let pending = tx.insert_pending(
-            &id,
-            action,
-            sealed.as_ref().map(|s| s.key_id.as_str()),
-            sealed.as_ref().map(|s| s.blob.as_slice()),
-            day,
-            release_at,
-        )
-        .await?;
+        let pending = tx
+            .insert_pending(
+                &id,
+                action,
+                sealed.as_ref().map(|s| s.key_id.as_str()),
+                sealed.as_ref().map(|s| s.blob.as_slice()),
+                day,
+                release_at,
+            )
+            .await?;
         self.store_attachments(&mut tx, &id, Some(pending), files)
             .await?;
         // With no release delay it takes effect in this transaction: the answer and the change

@@ -87,18 +87,19 @@ impl Service {
         let mut message_id = None;
         if let Some(m) = change.message {
             let sealed = self.keys().seal(&item.id, "message", &m.text);
-            let id = tx.insert_message(&NewMessage {
-                report_id: item.id.clone(),
-                author: actor.author().to_string(),
-                kind: m.kind.to_string(),
-                internal: m.internal,
-                outcome: m.outcome,
-                key_id: sealed.key_id,
-                body_sealed: sealed.blob,
-                created_at: at,
-                release_at: m.visible_at,
-            })
-            .await?;
+            let id = tx
+                .insert_message(&NewMessage {
+                    report_id: item.id.clone(),
+                    author: actor.author().to_string(),
+                    kind: m.kind.to_string(),
+                    internal: m.internal,
+                    outcome: m.outcome,
+                    key_id: sealed.key_id,
+                    body_sealed: sealed.blob,
+                    created_at: at,
+                    release_at: m.visible_at,
+                })
+                .await?;
             message_id = Some(id);
         }
         if let Some(event) = change.preceded_by {

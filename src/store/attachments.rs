@@ -92,8 +92,7 @@ impl Tx {
         pending_id: i64,
         message_id: Option<i64>,
     ) -> Result<()> {
-        let sql =
-            "UPDATE attachments SET pending_id = NULL, message_id = $1 WHERE pending_id = $2";
+        let sql = "UPDATE attachments SET pending_id = NULL, message_id = $1 WHERE pending_id = $2";
         on_tx!(self, c => sqlx::query(sql)
             .bind(message_id)
             .bind(pending_id)

@@ -3,8 +3,8 @@
 //! everywhere, turned into a localized HTML page by `html_errors` on the page routers.
 use super::lang::Lang;
 use super::AppState;
-use crate::domain::text::{Field, Problem};
 use crate::domain::attachments::Refusal;
+use crate::domain::text::{Field, Problem};
 use crate::service::{AttachmentProblem, Error as ServiceError};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;

@@ -70,17 +70,23 @@ pub async fn access_log(req: Request, next: Next) -> Response {
     resp
 }
 
-/// The request body, read whole before any handler runs: a declared length over `BODY_LIMIT` (the
-/// deployment's `upload_body_limit` on the routes that take files) is
+/// The request body, read whole before any handler runs: a declared length over `BODY_LIMIT` is
 /// `413 too_large` at once (nothing of it read); a body that has not arrived within the deployment's
 /// body-read timeout is `408 request_timeout`. Both close the connection. Handlers then read the
-/// body from memory.
+/// body from memory. A form with files (`multipart/form-data`) on a route that takes them has the
+/// deployment's `upload_body_limit` and `upload_read_timeout` instead; JSON on the same routes keeps
+/// the small ones.
 pub async fn read_body(State(d): State<Arc<Deployment>>, req: Request, next: Next) -> Response {
-    // Routes that take files may be larger; every other route keeps the small limit.
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("multipart/form-data"));
     let (limit, read_timeout) = match req.extensions().get::<MatchedPath>() {
-        Some(p) if super::reporter::takes_files(p.as_str()) => {
-            (d.upload_body_limit, d.upload_read_timeout.max(d.body_read_timeout))
-        }
+        Some(p) if multipart && super::reporter::takes_files(p.as_str()) => (
+            d.upload_body_limit,
+            d.upload_read_timeout.max(d.body_read_timeout),
+        ),
         _ => (BODY_LIMIT, d.body_read_timeout),
     };
     let declared = req
@@ -95,18 +101,15 @@ pub async fn read_body(State(d): State<Arc<Deployment>>, req: Request, next: Nex
     if axum::body::HttpBody::size_hint(&body).exact() == Some(0) {
         return next.run(Request::from_parts(parts, body)).await;
     }
-    let bytes =
-        match tokio::time::timeout(read_timeout, axum::body::to_bytes(body, limit))
-            .await
-        {
-            Err(_) => return Error::BodyTimeout.into_response(),
-            Ok(Err(e)) if is_too_large(&e) => return Error::TooLarge.into_response(),
-            Ok(Err(_)) => {
-                return Error::MalformedJson("the request body could not be read".into())
-                    .into_response()
-            }
-            Ok(Ok(bytes)) => bytes,
-        };
+    let bytes = match tokio::time::timeout(read_timeout, axum::body::to_bytes(body, limit)).await {
+        Err(_) => return Error::BodyTimeout.into_response(),
+        Ok(Err(e)) if is_too_large(&e) => return Error::TooLarge.into_response(),
+        Ok(Err(_)) => {
+            return Error::MalformedJson("the request body could not be read".into())
+                .into_response()
+        }
+        Ok(Ok(bytes)) => bytes,
+    };
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
 }

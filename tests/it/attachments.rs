@@ -146,7 +146,10 @@ fn png_claiming_50000_squared() -> Vec<u8> {
     ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
     let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
     out.extend(chunk(b"IHDR", &ihdr));
-    out.extend(chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]));
+    out.extend(chunk(
+        b"IDAT",
+        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    ));
     out.extend(chunk(b"IEND", &[]));
     out
 }
@@ -196,7 +199,10 @@ fn docx_with_author() -> Vec<u8> {
         ("word/_rels/document.xml.rels", doc_rels.as_bytes()),
         ("word/settings.xml", settings.as_bytes()),
         ("word/comments.xml", comments.as_bytes()),
-        ("word/printerSettings/printerSettings1.bin", b"PRINTER \\\\SN-0042-7781"),
+        (
+            "word/printerSettings/printerSettings1.bin",
+            b"PRINTER \\\\SN-0042-7781",
+        ),
         ("docProps/core.xml", core.as_bytes()),
         ("docProps/app.xml", app.as_bytes()),
     ])
@@ -207,7 +213,10 @@ fn pdf_with_metadata(open_action: Option<lopdf::Object>) -> Vec<u8> {
     use lopdf::{dictionary, Document, Object, Stream};
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
-    let content = Stream::new(dictionary! {}, b"BT /F1 12 Tf 72 720 Td (Report) Tj ET".to_vec());
+    let content = Stream::new(
+        dictionary! {},
+        b"BT /F1 12 Tf 72 720 Td (Report) Tj ET".to_vec(),
+    );
     let content_id = doc.add_object(content);
     let page_id = doc.add_object(dictionary! {
         "Type" => "Page",
@@ -288,8 +297,12 @@ async fn stored_files(app: &TestApp, id: &str) -> Vec<Vec<u8>> {
         let field = format!("attachment:{}", row.idx);
         out.push(keys.open_bytes(id, &field, &row.key_id, &body).unwrap());
         // The same blob does not open as another attachment or another report's.
-        assert!(keys.open_bytes(id, "attachment:99", &row.key_id, &body).is_err());
-        assert!(keys.open_bytes("R-OTHER", &field, &row.key_id, &body).is_err());
+        assert!(keys
+            .open_bytes(id, "attachment:99", &row.key_id, &body)
+            .is_err());
+        assert!(keys
+            .open_bytes("R-OTHER", &field, &row.key_id, &body)
+            .is_err());
     }
     out
 }
@@ -323,7 +336,9 @@ fn assert_valid_ooxml(file: &[u8]) {
     let names: Vec<String> = z.file_names().map(str::to_string).collect();
     assert!(names.contains(&"[Content_Types].xml".to_string()));
     assert!(names.contains(&"word/document.xml".to_string()));
-    assert!(!names.iter().any(|n| n.starts_with("docProps/") || n.contains("printerSettings")));
+    assert!(!names
+        .iter()
+        .any(|n| n.starts_with("docProps/") || n.contains("printerSettings")));
     for name in &names {
         let mut data = String::new();
         z.by_name(name).unwrap().read_to_string(&mut data).unwrap();
@@ -392,7 +407,11 @@ async fn metadata_is_removed_and_files_still_open(app: TestApp) {
         assert_clean(f);
     }
     let photo = image::load_from_memory(&files[0]).unwrap();
-    assert_eq!((photo.width(), photo.height()), (20, 40), "orientation applied");
+    assert_eq!(
+        (photo.width(), photo.height()),
+        (20, 40),
+        "orientation applied"
+    );
     assert_eq!(
         image::guess_format(&files[0]).unwrap(),
         image::ImageFormat::Jpeg
@@ -426,7 +445,12 @@ async fn metadata_is_removed_and_files_still_open(app: TestApp) {
         assert!(removed(0).contains(r), "{r} in {}", removed(0));
     }
     assert!(removed(1).contains("text_notes"));
-    for r in ["document_info", "document_ids", "authors", "printer_and_template"] {
+    for r in [
+        "document_info",
+        "document_ids",
+        "authors",
+        "printer_and_template",
+    ] {
         assert!(removed(2).contains(r), "{r} in {}", removed(2));
     }
     for r in ["document_info", "document_ids", "xmp"] {
@@ -501,7 +525,9 @@ async fn bombs_and_lies_are_refused(app: TestApp) {
 
     // Too many files, and too large a file, are refused the same way.
     let six: Vec<(&str, &[u8])> = (0..6).map(|_| ("a.txt", &b"hello"[..])).collect();
-    let r = submit_with(&app, &six).await.expect(StatusCode::BAD_REQUEST);
+    let r = submit_with(&app, &six)
+        .await
+        .expect(StatusCode::BAD_REQUEST);
     assert_eq!(r.json()["error"]["reason"], "too_many");
     let big = vec![b'a'; (10 << 20) + 1];
     let r = submit_with(&app, &[("big.txt", &big)])
@@ -537,7 +563,10 @@ async fn the_form_takes_files_without_javascript(app: TestApp) {
         .to_str()
         .unwrap();
     assert!(csp.contains("img-src 'self' data:"), "{csp}");
-    assert!(!preview.body.contains("IMG_0001"), "the name is not carried on");
+    assert!(
+        !preview.body.contains("IMG_0001"),
+        "the name is not carried on"
+    );
     // Confirm: the preview's own form, as a browser posts it.
     let fields = form_fields(&preview.body, "/report");
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (&k[..], &v[..])).collect();
@@ -576,7 +605,10 @@ async fn reply_files_follow_the_reply(app: TestApp) {
     let (id, reporter) = app.submit("duplicate-inspections", "county", None).await;
     app.clock.advance(3600);
     app.release_due().await;
-    assert_eq!(desk.item(&id).await.expect(StatusCode::OK).json()["attachments"], serde_json::json!([]));
+    assert_eq!(
+        desk.item(&id).await.expect(StatusCode::OK).json()["attachments"],
+        serde_json::json!([])
+    );
     let auth = format!("Receipt {}", reporter.receipt);
     let png = png_with_text();
     app.request(multipart_request(
@@ -681,7 +713,10 @@ async fn downloads_go_to_those_who_see_the_item(app: TestApp) {
         .map(|e| e.kind)
         .collect();
     assert_eq!(
-        kinds.iter().filter(|k| *k == "attachment_downloaded").count(),
+        kinds
+            .iter()
+            .filter(|k| *k == "attachment_downloaded")
+            .count(),
         4
     );
     assert_eq!(app.chain_length().await, events + 4);
@@ -696,6 +731,10 @@ async fn downloads_go_to_those_who_see_the_item(app: TestApp) {
         .await
         .expect(StatusCode::NOT_FOUND);
     app.page(&path("/desk"), None).await;
-    assert_eq!(app.chain_length().await, events + 4, "refusals are not downloads");
+    assert_eq!(
+        app.chain_length().await,
+        events + 4,
+        "refusals are not downloads"
+    );
 }
 both_backends!(downloads, downloads_go_to_those_who_see_the_item);

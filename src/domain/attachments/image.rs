@@ -11,7 +11,11 @@ use std::io::Cursor;
 /// JPEG quality of the re-encoded photo: visually the same, a fresh file.
 const JPEG_QUALITY: u8 = 90;
 
-pub fn clean(kind: Kind, bytes: &[u8], limits: &Limits) -> Result<(Vec<u8>, Vec<Removed>), Refusal> {
+pub fn clean(
+    kind: Kind,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<(Vec<u8>, Vec<Removed>), Refusal> {
     let (img, removed) = decode(kind, bytes, limits)?;
     Ok((encode(kind, &img)?, removed))
 }
@@ -19,7 +23,11 @@ pub fn clean(kind: Kind, bytes: &[u8], limits: &Limits) -> Result<(Vec<u8>, Vec<
 /// The image, upright, and what its file carried besides pixels. The dimensions are checked
 /// against `max_pixels` before a pixel is decoded, so a small file that claims a huge image costs
 /// nothing.
-fn decode(kind: Kind, bytes: &[u8], limits: &Limits) -> Result<(DynamicImage, Vec<Removed>), Refusal> {
+fn decode(
+    kind: Kind,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<(DynamicImage, Vec<Removed>), Refusal> {
     let format = match kind {
         Kind::Jpeg => ImageFormat::Jpeg,
         Kind::Png => ImageFormat::Png,
@@ -140,7 +148,8 @@ mod tests {
 
     #[test]
     fn orientation_is_applied_and_pixels_survive() {
-        let img = DynamicImage::ImageRgb8(image::RgbImage::from_pixel(3, 2, image::Rgb([200, 10, 10])));
+        let img =
+            DynamicImage::ImageRgb8(image::RgbImage::from_pixel(3, 2, image::Rgb([200, 10, 10])));
         let mut png = Vec::new();
         img.write_with_encoder(PngEncoder::new(&mut png)).unwrap();
         let (out, removed) = clean(Kind::Png, &png, &limits()).unwrap();

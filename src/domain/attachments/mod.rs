@@ -65,9 +65,7 @@ impl Kind {
             Kind::Png => "image/png",
             Kind::Webp => "image/webp",
             Kind::Pdf => "application/pdf",
-            Kind::Docx => {
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-            }
+            Kind::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             Kind::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             Kind::Pptx => {
                 "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -151,7 +149,9 @@ impl Removed {
 /// Why a file was refused. Nothing of a refused file is stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
-    #[error("is not one of the accepted types (JPEG, PNG, WebP, PDF, DOCX, XLSX, PPTX, plain text)")]
+    #[error(
+        "is not one of the accepted types (JPEG, PNG, WebP, PDF, DOCX, XLSX, PPTX, plain text)"
+    )]
     Unsupported,
     #[error("is a web page (HTML), which is not accepted")]
     Html,

@@ -284,8 +284,13 @@ const DROPPED_ELEMENTS: [&[u8]; 4] = [
 
 /// Attributes (by local name) whose values name or identify a person: emptied, since the schemas
 /// require some of them.
-const PERSONAL_ATTRIBUTES: [&[u8]; 5] =
-    [b"author", b"initials", b"displayName", b"userId", b"providerId"];
+const PERSONAL_ATTRIBUTES: [&[u8]; 5] = [
+    b"author",
+    b"initials",
+    b"displayName",
+    b"userId",
+    b"providerId",
+];
 
 /// An XML part with identifying attributes and elements taken out (see the module's list).
 fn xml(name: &str, data: &[u8], removed: &mut BTreeSet<Removed>) -> Result<Vec<u8>, Refusal> {
@@ -358,7 +363,10 @@ mod tests {
     #[test]
     fn targets_resolve_from_their_folder() {
         assert_eq!(resolve("", "docProps/core.xml"), "docProps/core.xml");
-        assert_eq!(resolve("word/", "../customXml/item1.xml"), "customXml/item1.xml");
+        assert_eq!(
+            resolve("word/", "../customXml/item1.xml"),
+            "customXml/item1.xml"
+        );
         assert_eq!(resolve("word/", "/docProps/app.xml"), "docProps/app.xml");
     }
 }

@@ -46,13 +46,11 @@ const ACTIVE_ACTIONS: [&[u8]; 4] = [b"JavaScript", b"Launch", b"ImportData", b"R
 
 fn active(object: &Object) -> bool {
     match object {
-        Object::Dictionary(d) => {
-            d.iter().any(|(k, v)| {
-                ACTIVE_KEYS.contains(&k.as_slice())
-                    || (k == b"S" && v.as_name().is_ok_and(|n| ACTIVE_ACTIONS.contains(&n)))
-                    || active(v)
-            })
-        }
+        Object::Dictionary(d) => d.iter().any(|(k, v)| {
+            ACTIVE_KEYS.contains(&k.as_slice())
+                || (k == b"S" && v.as_name().is_ok_and(|n| ACTIVE_ACTIONS.contains(&n)))
+                || active(v)
+        }),
         Object::Stream(s) => active(&Object::Dictionary(s.dict.clone())),
         Object::Array(items) => items.iter().any(active),
         _ => false,

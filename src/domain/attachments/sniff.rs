@@ -43,6 +43,9 @@ mod tests {
             Err(Refusal::Html)
         );
         assert_eq!(sniff(b"\0\x01\x02binary"), Err(Refusal::Unsupported));
-        assert_eq!(sniff(b"GIF89a\x01\0\x01\0\x80\0\0"), Err(Refusal::Unsupported));
+        assert_eq!(
+            sniff(b"GIF89a\x01\0\x01\0\x80\0\0"),
+            Err(Refusal::Unsupported)
+        );
     }
 }

@@ -37,15 +37,30 @@ pub fn looks_like_html(bytes: &[u8]) -> bool {
         .iter()
         .position(|b| !b.is_ascii_whitespace())
         .unwrap_or(bytes.len());
-    let head: Vec<u8> = bytes[start..bytes.len().min(start + 512)]
-        .to_ascii_lowercase();
+    let head: Vec<u8> = bytes[start..bytes.len().min(start + 512)].to_ascii_lowercase();
     const OPENERS: [&[u8]; 20] = [
-        b"<!doctype", b"<html", b"<head", b"<body", b"<script", b"<iframe", b"<svg", b"<?xml",
-        b"<!--", b"<style", b"<title", b"<div", b"<table", b"<a ", b"<p>", b"<p ", b"<h1", b"<br",
-        b"<img", b"<object",
+        b"<!doctype",
+        b"<html",
+        b"<head",
+        b"<body",
+        b"<script",
+        b"<iframe",
+        b"<svg",
+        b"<?xml",
+        b"<!--",
+        b"<style",
+        b"<title",
+        b"<div",
+        b"<table",
+        b"<a ",
+        b"<p>",
+        b"<p ",
+        b"<h1",
+        b"<br",
+        b"<img",
+        b"<object",
     ];
-    OPENERS.iter().any(|o| head.starts_with(o))
-        || head.windows(7).any(|w| w == b"<script")
+    OPENERS.iter().any(|o| head.starts_with(o)) || head.windows(7).any(|w| w == b"<script")
 }
 
 #[cfg(test)]

@@ -13,7 +13,6 @@ mod upload;
 
 pub use form::{EnrolmentForm, NoFields, PageForm, ReceiptForm, StaffForm};
 pub use json::ApiJson;
-pub use upload::{ApiUpload, PageUpload, ReceiptUpload, KEPT};
 pub use once::{new_token, Done, Once};
 pub use receipt::ReceiptAuth;
 pub use staff::{
@@ -21,3 +20,4 @@ pub use staff::{
     SESSION_COOKIE,
 };
 pub use text::{Path, Query};
+pub use upload::{ApiUpload, PageUpload, ReceiptUpload, KEPT};

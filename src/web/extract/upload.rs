@@ -95,9 +95,9 @@ async fn fields_and_files<S: Send + Sync>(
     let mut fields = Fields::new(parts.fields);
     let mut files = Vec::new();
     for (n, text) in fields.take_all(KEPT).into_iter().enumerate() {
-        let bytes = B64.decode(text.trim()).map_err(|_| Error::InvalidText {
-            field: KEPT.into(),
-        })?;
+        let bytes = B64
+            .decode(text.trim())
+            .map_err(|_| Error::InvalidText { field: KEPT.into() })?;
         files.push(Upload {
             name: format!("#{}", n + 1),
             bytes,

@@ -100,7 +100,9 @@ pub async fn reply(
     addr: ClientAddr,
     Once(token, ReceiptUpload(receipt, r, files)): Once<ReceiptUpload<Reply>>,
 ) -> Result<Response> {
-    let sent = s.service.reporter_message_with_files(&receipt, &r.body, files);
+    let sent = s
+        .service
+        .reporter_message_with_files(&receipt, &r.body, files);
     let result = token.once(&s, limited(&s.limiter, addr, sent)).await?;
     after(&s, lang, addr, &receipt, result, Notice::MessageSent).await
 }

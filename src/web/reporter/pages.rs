@@ -7,17 +7,17 @@
 use super::commands::NewReport;
 use crate::domain::text::Field;
 use crate::service::Error as ServiceError;
-use crate::web::error::{localize, Error, ErrorInfo, Result};
 use crate::service::Upload;
+use crate::web::error::{localize, Error, ErrorInfo, Result};
 use crate::web::extract::{Done, Once, PageUpload, KEPT};
 use crate::web::lang::Lang;
 use crate::web::render::{names, render, with_depth};
 use crate::web::AppState;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;
 
 pub async fn new_form(State(s): State<AppState>, lang: Lang) -> Result<Html<String>> {

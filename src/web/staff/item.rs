@@ -7,8 +7,8 @@ use crate::service::{Error as ServiceError, ItemDetail, ItemQuery, StaffUser};
 /// The most reports a duplicate can be picked from on the item page.
 const DUPLICATE_CHOICES: i64 = 200;
 use crate::web::error::{localize, Error, ErrorInfo, Result};
-use crate::web::extract::{Path, Query};
 use crate::web::extract::{ApiStaff, Done, PageStaff};
+use crate::web::extract::{Path, Query};
 use crate::web::lang::Lang;
 use crate::web::render::{names, render, with_depth, Notice};
 use crate::web::AppState;
