@@ -704,14 +704,7 @@ async fn downloads_go_to_those_who_see_the_item(app: TestApp) {
             .expect(StatusCode::OK);
         assert!(page.body.contains(&path(base)), "{}", page.body);
     }
-    let kinds: Vec<String> = app
-        .store
-        .report_events(id)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.kind)
-        .collect();
+    let kinds = app.event_kinds(id).await;
     assert_eq!(
         kinds
             .iter()

@@ -267,3 +267,16 @@ pub fn clean(bytes: &[u8], limits: &Limits) -> Result<Cleaned, Refusal> {
         removed,
     })
 }
+
+/// Where `needle` first occurs in `haystack` at or after `from`.
+fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    haystack
+        .get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|i| i + from)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    find(haystack, needle, 0).is_some()
+}

@@ -7,7 +7,7 @@
 //! path, Excel's saved file path and revision ids. Images inside are cleaned as images are, embedded
 //! Office files as Office files; any other embedded object, a macro project or an ActiveX control
 //! refuses the file. Entry times are reset, so the archive says nothing about when it was edited.
-use super::{image, Kind, Limits, Refusal, Removed};
+use super::{contains, image, Kind, Limits, Refusal, Removed};
 use quick_xml::events::{BytesStart, Event};
 use std::collections::BTreeSet;
 use std::io::{Cursor, Read, Write};
@@ -172,19 +172,11 @@ fn relationships(
         if e.local_name().as_ref() != b"Relationship" {
             return true;
         }
-        let attr = |key: &[u8]| {
-            e.attributes()
-                .with_checks(false)
-                .flatten()
-                .find(|a| a.key.as_ref() == key)
-                .map(|a| String::from_utf8_lossy(&a.value).into_owned())
-                .unwrap_or_default()
-        };
-        if attr(b"Type").ends_with("/attachedTemplate") {
+        if attribute(e, b"Type").ends_with("/attachedTemplate") {
             removed.insert(Removed::PrinterAndTemplate);
             return false;
         }
-        !dropped.contains(&resolve(base, &attr(b"Target")))
+        !dropped.contains(&resolve(base, &attribute(e, b"Target")))
     })
 }
 
@@ -194,15 +186,19 @@ fn content_types(data: &[u8], dropped: &BTreeSet<String>) -> Result<Vec<u8>, Ref
         if e.local_name().as_ref() != b"Override" {
             return true;
         }
-        let part = e
-            .attributes()
-            .with_checks(false)
-            .flatten()
-            .find(|a| a.key.as_ref() == b"PartName")
-            .map(|a| String::from_utf8_lossy(&a.value).into_owned())
-            .unwrap_or_default();
+        let part = attribute(e, b"PartName");
         !dropped.contains(part.trim_start_matches('/'))
     })
+}
+
+/// The value of an element's attribute `key` ("" when it has none).
+fn attribute(e: &BytesStart, key: &[u8]) -> String {
+    e.attributes()
+        .with_checks(false)
+        .flatten()
+        .find(|a| a.key.as_ref() == key)
+        .map(|a| String::from_utf8_lossy(&a.value).into_owned())
+        .unwrap_or_default()
 }
 
 /// The part name a relationship target means, from the folder of its source part.
@@ -350,10 +346,6 @@ fn scrub(e: &BytesStart, found: &mut BTreeSet<Removed>) -> BytesStart<'static> {
         }
     }
     out
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 #[cfg(test)]

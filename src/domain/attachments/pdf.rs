@@ -3,7 +3,7 @@
 //! Info dictionary, the document ids, XMP metadata (the catalog's and every object's), embedded
 //! files (the name tree, associated files and file-attachment annotations) and page-piece data.
 //! Forms are kept. What is no longer referenced is dropped before saving.
-use super::{Limits, Refusal, Removed};
+use super::{contains, find, Limits, Refusal, Removed};
 use lopdf::{Document, Object};
 use std::io::Read;
 
@@ -107,10 +107,6 @@ fn is_file_attachment(o: &Object) -> bool {
         == Some(b"FileAttachment".as_slice())
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
 /// Inflate every `stream … endstream` that is compressed, with one budget for them all, before any
 /// PDF library sees the file: lopdf unpacks object streams while loading, and a stream that inflates
 /// a thousandfold must be refused before that, not after. A stream that is not deflate data passes
@@ -137,12 +133,4 @@ fn streams_within_budget(bytes: &[u8], budget: u64) -> Result<(), Refusal> {
         at = end + b"endstream".len();
     }
     Ok(())
-}
-
-fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    haystack
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|i| i + from)
 }
