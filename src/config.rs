@@ -43,6 +43,8 @@ pub mod defaults {
     pub const ATTACHMENTS_MAX_COUNT: usize = 5;
     /// Bytes of one attached file (10 MiB).
     pub const ATTACHMENT_MAX_BYTES: u64 = 10 << 20;
+    /// Bodies with files held in memory at once, per instance (each up to 5 × 10 MiB × 4/3).
+    pub const UPLOADS_AT_ONCE: usize = 8;
     /// A body with files must arrive within this (70 MB at 120 KB/s).
     pub const UPLOAD_READ_TIMEOUT: &str = "10m";
     /// Bytes of all the cleaned files of one report and its replies (50 MiB).
@@ -267,6 +269,9 @@ impl ServeArgs {
                 self.attachment_max_bytes,
             ),
             upload_read_timeout: timeout(defaults::UPLOAD_READ_TIMEOUT),
+            upload_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                defaults::UPLOADS_AT_ONCE,
+            )),
         }
     }
 
@@ -303,6 +308,9 @@ impl Default for crate::web::Deployment {
                 defaults::ATTACHMENT_MAX_BYTES,
             ),
             upload_read_timeout: timeout(defaults::UPLOAD_READ_TIMEOUT),
+            upload_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                defaults::UPLOADS_AT_ONCE,
+            )),
         }
     }
 }

@@ -122,6 +122,7 @@ impl Service {
             return Ok(Vec::new());
         }
         let limits = Limits::for_file_size(policy.max_bytes);
+        let _turn = self.cleaning_turn().await?;
         let cleaning = tokio::task::spawn_blocking(move || {
             let mut out = Vec::with_capacity(uploads.len());
             for u in uploads {
@@ -189,6 +190,11 @@ impl Service {
             tx.insert_attachment(report_id, pending, &new).await?;
         }
         Ok(())
+    }
+
+    /// Wait for one of the cleaning slots (`Inner::cleaning`).
+    async fn cleaning_turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>> {
+        self.inner.cleaning.acquire().await.map_err(Error::internal)
     }
 
     fn meta(&self, row: &AttachmentRow) -> Result<Meta> {

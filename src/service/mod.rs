@@ -103,6 +103,9 @@ struct Inner {
     gate: login_gate::LoginGate,
     stats: stats::StatsCache,
     organisation: catalog::OrgCache,
+    /// Files being cleaned at once: one per core, so that decoding (the memory of one large image
+    /// each) never takes more than the machine can do in parallel.
+    cleaning: tokio::sync::Semaphore,
 }
 
 /// Who did something, as the audit log records it.
@@ -147,6 +150,9 @@ impl Service {
                 keys,
                 clock,
                 passwords: passwords::Passwords::new(settings.password_workers),
+                cleaning: tokio::sync::Semaphore::new(
+                    std::thread::available_parallelism().map_or(1, |n| n.get()),
+                ),
                 gate: login_gate::LoginGate::new(settings.login_backoff, settings.login_budget),
                 settings,
                 stats: stats::StatsCache::default(),

@@ -25,6 +25,10 @@ impl Service {
         uploads: Vec<Upload>,
     ) -> Result<()> {
         let text = bounded(Field::Body, body, BODY_MAX)?;
+        if !uploads.is_empty() {
+            // A wrong receipt costs no cleaning.
+            self.by_receipt(receipt).await?;
+        }
         let files = self.clean_uploads(uploads).await?;
         self.reporter_act_with(receipt, None, ReporterAction::Message, Some(text), &files)
             .await

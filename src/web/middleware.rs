@@ -82,12 +82,23 @@ pub async fn read_body(State(d): State<Arc<Deployment>>, req: Request, next: Nex
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.starts_with("multipart/form-data"));
-    let (limit, read_timeout) = match req.extensions().get::<MatchedPath>() {
-        Some(p) if multipart && super::reporter::takes_files(p.as_str()) => (
-            d.upload_body_limit,
-            d.upload_read_timeout.max(d.body_read_timeout),
-        ),
-        _ => (BODY_LIMIT, d.body_read_timeout),
+    let takes_files = multipart
+        && req
+            .extensions()
+            .get::<MatchedPath>()
+            .is_some_and(|p| super::reporter::takes_files(p.as_str()));
+    let (limit, read_timeout) = if takes_files {
+        let read = d.upload_read_timeout.max(d.body_read_timeout);
+        (d.upload_body_limit, read)
+    } else {
+        (BODY_LIMIT, d.body_read_timeout)
+    };
+    // Held until the answer: the body and the files made of it are in memory until then.
+    let _slot = match takes_files.then(|| d.upload_slots.clone().try_acquire_owned()) {
+        Some(Err(_)) => {
+            return Error::Service(crate::service::Error::Unavailable).into_response();
+        }
+        slot => slot,
     };
     let declared = req
         .headers()

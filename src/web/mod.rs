@@ -40,6 +40,9 @@ pub struct Deployment {
     /// may take to arrive (files over a slow link, or Tor, take minutes).
     pub upload_body_limit: usize,
     pub upload_read_timeout: std::time::Duration,
+    /// Bodies with files held at once (each up to `upload_body_limit`): past it, `503` at once
+    /// rather than memory without bound.
+    pub upload_slots: Arc<tokio::sync::Semaphore>,
 }
 
 /// The body a form with `count` files of `bytes` each needs: the files base64-encoded (the preview
