@@ -83,6 +83,11 @@ fn meta_field(idx: i64) -> String {
     format!("attachment:{idx}:meta")
 }
 
+/// Bytes of cleaned files together.
+fn size(files: &[Cleaned]) -> u64 {
+    files.iter().map(|c| c.bytes.len() as u64).sum()
+}
+
 /// The name a file is stored and downloaded under.
 pub fn file_name(index: i64, kind: Kind) -> String {
     format!("attachment-{index}.{}", kind.extension())
@@ -140,13 +145,17 @@ impl Service {
         });
         let cleaned = cleaning.await.map_err(Error::internal)?;
         let cleaned = cleaned.map_err(Error::Attachment)?;
-        let total: u64 = cleaned.iter().map(|c| c.bytes.len() as u64).sum();
-        if total > policy.max_total {
-            return Err(Error::Attachment(AttachmentProblem::TotalTooLarge {
-                max: policy.max_total,
-            }));
-        }
+        self.within_total(size(&cleaned))?;
         Ok(cleaned)
+    }
+
+    /// `total` bytes of one report's files are within `--attachments-max-total`.
+    fn within_total(&self, total: u64) -> Result<()> {
+        let max = self.settings().attachments.max_total;
+        if total > max {
+            return Err(Error::Attachment(AttachmentProblem::TotalTooLarge { max }));
+        }
+        Ok(())
     }
 
     /// Store `files` with `report_id` (held with the waiting reply `pending`, if any) in the
@@ -162,14 +171,11 @@ impl Service {
             return Ok(());
         }
         let earlier = tx.attachments(report_id).await?;
-        let mut total: u64 = files.iter().map(|c| c.bytes.len() as u64).sum();
+        let mut total = size(files);
         for row in &earlier {
             total += self.meta(row)?.size;
         }
-        let max = self.settings().attachments.max_total;
-        if total > max {
-            return Err(Error::Attachment(AttachmentProblem::TotalTooLarge { max }));
-        }
+        self.within_total(total)?;
         let mut idx = earlier.last().map_or(0, |r| r.idx);
         for c in files {
             idx += 1;
