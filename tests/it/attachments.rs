@@ -731,3 +731,54 @@ async fn downloads_go_to_those_who_see_the_item(app: TestApp) {
     );
 }
 both_backends!(downloads, downloads_go_to_those_who_see_the_item);
+
+/// The per-report total counts the report's files and its replies' together: past it, the reply is
+/// refused whole and nothing waits. A preview over it is refused the same way.
+async fn the_total_counts_every_file_of_a_report(app: TestApp) {
+    let kilobyte = vec![b'a'; 1000];
+    let r = submit_with(&app, &[("a.txt", &kilobyte)])
+        .await
+        .expect(StatusCode::CREATED)
+        .json();
+    let id = r["id"].as_str().unwrap();
+    let auth = format!("Receipt {}", r["receipt"].as_str().unwrap());
+    let reply = |name: &'static str| {
+        multipart_request(
+            "/api/v1/reports/mine/messages",
+            Some(&auth),
+            &[("body", "再补充一份")],
+            &[("files", name, &kilobyte)],
+        )
+    };
+    let refused = app
+        .request(reply("b.txt"))
+        .await
+        .expect(StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(refused.json()["error"]["reason"], "total_too_large");
+    assert!(app.pending_release(id).await.is_none());
+    assert_eq!(app.store.attachments(id).await.unwrap().len(), 1);
+    let two: Vec<(&str, &str, &[u8])> =
+        vec![("files", "a.txt", &kilobyte), ("files", "b.txt", &kilobyte)];
+    let preview = app
+        .request(multipart_request(
+            "/api/v1/reports/preview",
+            None,
+            &REPORT,
+            &two,
+        ))
+        .await
+        .expect(StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(preview.json()["error"]["reason"], "total_too_large");
+}
+both_backends!(
+    total_per_report,
+    the_total_counts_every_file_of_a_report,
+    Options {
+        attachments: Some(zhiyan::service::AttachmentPolicy {
+            max_count: 5,
+            max_bytes: 10 << 20,
+            max_total: 1500,
+        }),
+        ..Options::default()
+    }
+);

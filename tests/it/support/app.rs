@@ -28,6 +28,8 @@ pub struct Options {
     pub demo: bool,
     /// Failed sign-ins per minute the service allows from unknown clients (else the default).
     pub login_budget: Option<u32>,
+    /// How many and how large files reporters may attach (else the defaults).
+    pub attachments: Option<zhiyan::service::AttachmentPolicy>,
 }
 
 /// What the test knows of an account's authenticator: its secret, and the last step it used.
@@ -93,6 +95,9 @@ impl TestApp {
         };
         if let Some(n) = opts.login_budget {
             settings.login_budget.max_failures = n;
+        }
+        if let Some(p) = opts.attachments {
+            settings.attachments = p;
         }
         let shared = Shared {
             dir: Arc::new(dir),
