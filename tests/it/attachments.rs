@@ -645,6 +645,27 @@ async fn reply_files_follow_the_reply(app: TestApp) {
     assert_eq!(r.json()["error"]["file"], "x.jpg");
     assert!(app.pending_release(&id).await.is_none());
     assert_eq!(app.store.attachments(&id).await.unwrap().len(), 1);
+
+    // The report page's reply form, without JavaScript: the file waits with the reply.
+    let page = app.page("/follow", None).await.expect(StatusCode::OK);
+    assert!(page.body.contains("<form"));
+    let shown = app
+        .request(multipart_request(
+            "/follow/message",
+            None,
+            &[("receipt", &reporter.receipt), ("body", "表格见附件")],
+            &[("files", "表.docx", &docx_with_author())],
+        ))
+        .await
+        .expect(StatusCode::OK);
+    assert!(shown.body.contains("表格见附件"), "{}", shown.body);
+    assert!(app.pending_release(&id).await.is_some());
+    let stored = stored_files(&app, &id).await;
+    assert_eq!(stored.len(), 2);
+    assert_clean(&stored[1]);
+    assert_valid_ooxml(&stored[1]);
+    let staff = desk.item(&id).await.expect(StatusCode::OK).json();
+    assert_eq!(staff["attachments"].as_array().unwrap().len(), 1, "held");
 }
 both_backends!(
     reply_files_wait,
