@@ -39,6 +39,16 @@ pub mod defaults {
     pub const IDLE_TIMEOUT: &str = "5s";
     /// Connections open at once (each holds a file descriptor; a process often has 1,024).
     pub const MAX_CONNECTIONS: usize = 512;
+    /// Files with one report or one reply.
+    pub const ATTACHMENTS_MAX_COUNT: usize = 5;
+    /// Bytes of one attached file (10 MiB).
+    pub const ATTACHMENT_MAX_BYTES: u64 = 10 << 20;
+    /// Bodies with files held in memory at once, per instance (each up to 5 × 10 MiB × 4/3).
+    pub const UPLOADS_AT_ONCE: usize = 8;
+    /// A body with files must arrive within this (70 MB at 120 KB/s).
+    pub const UPLOAD_READ_TIMEOUT: &str = "10m";
+    /// Bytes of all the cleaned files of one report and its replies (50 MiB).
+    pub const ATTACHMENTS_MAX_TOTAL: u64 = 50 << 20;
     /// The sender of notification emails.
     pub const SMTP_FROM: &str = "Zhiyan <zhiyan@localhost>";
     /// The daily digest's local time.
@@ -223,6 +233,15 @@ pub struct ServeArgs {
     /// One attempt to send a notification (SMTP or webhook) gives up after this.
     #[arg(long, env = "ZHIYAN_NOTIFY_TIMEOUT", default_value = defaults::NOTIFY_TIMEOUT, value_parser = parse_timeout)]
     pub notify_timeout: Duration,
+    /// Files a reporter may attach to one report or one reply (0: none).
+    #[arg(long, env = "ZHIYAN_ATTACHMENTS_MAX_COUNT", default_value_t = defaults::ATTACHMENTS_MAX_COUNT)]
+    pub attachments_max_count: usize,
+    /// Size of one attached file: bytes, or with a unit (10MiB, 512KiB).
+    #[arg(long, env = "ZHIYAN_ATTACHMENT_MAX_BYTES", default_value_t = defaults::ATTACHMENT_MAX_BYTES, value_parser = parse_size)]
+    pub attachment_max_bytes: u64,
+    /// Size of all the files of one report and its replies together, after cleaning.
+    #[arg(long, env = "ZHIYAN_ATTACHMENTS_MAX_TOTAL", default_value_t = defaults::ATTACHMENTS_MAX_TOTAL, value_parser = parse_size)]
+    pub attachments_max_total: u64,
 }
 
 /// An SMTP URL without credentials in it (they belong in the environment, not in a process list).
@@ -281,6 +300,11 @@ impl ServeArgs {
                 daily_minute: self.daily_digest_at,
                 send_timeout: self.notify_timeout,
             },
+            attachments: crate::service::AttachmentPolicy {
+                max_count: self.attachments_max_count,
+                max_bytes: self.attachment_max_bytes,
+                max_total: self.attachments_max_total,
+            },
             ..Settings::default()
         }
     }
@@ -291,6 +315,14 @@ impl ServeArgs {
             trusted_proxies: self.trusted_proxy.clone(),
             public_origin: self.public_origin.clone(),
             body_read_timeout: self.body_read_timeout,
+            upload_body_limit: crate::web::upload_body_limit(
+                self.attachments_max_count,
+                self.attachment_max_bytes,
+            ),
+            upload_read_timeout: timeout(defaults::UPLOAD_READ_TIMEOUT),
+            upload_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                defaults::UPLOADS_AT_ONCE,
+            )),
         }
     }
 
@@ -322,6 +354,14 @@ impl Default for crate::web::Deployment {
             trusted_proxies: Vec::new(),
             public_origin: None,
             body_read_timeout: timeout(defaults::BODY_READ_TIMEOUT),
+            upload_body_limit: crate::web::upload_body_limit(
+                defaults::ATTACHMENTS_MAX_COUNT,
+                defaults::ATTACHMENT_MAX_BYTES,
+            ),
+            upload_read_timeout: timeout(defaults::UPLOAD_READ_TIMEOUT),
+            upload_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                defaults::UPLOADS_AT_ONCE,
+            )),
         }
     }
 }
@@ -345,6 +385,11 @@ impl Default for Settings {
             area_k: i64::from(defaults::AREA_K),
             checkpoint_interval: span(defaults::CHECKPOINT_INTERVAL).seconds(),
             notify: Default::default(),
+            attachments: crate::service::AttachmentPolicy {
+                max_count: defaults::ATTACHMENTS_MAX_COUNT,
+                max_bytes: defaults::ATTACHMENT_MAX_BYTES,
+                max_total: defaults::ATTACHMENTS_MAX_TOTAL,
+            },
         }
     }
 }
@@ -363,6 +408,24 @@ impl Default for crate::notify::NotifyConfig {
             send_timeout: timeout(defaults::NOTIFY_TIMEOUT),
         }
     }
+}
+
+/// "10MiB", "512KiB", "1048576" → bytes (K, M, KB, MB are read as binary units too).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let n: u64 = t[..digits]
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (like 10MiB)"))?;
+    let unit = match t[digits..].trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => return Err(format!("{s:?}: the unit must be KiB, MiB or GiB")),
+    };
+    n.checked_mul(unit)
+        .ok_or_else(|| format!("{s:?} is too large"))
 }
 
 /// "+08:00" / "-05:30" / "Z" → seconds east of UTC.

@@ -111,9 +111,14 @@ impl Keyring {
     /// text is padded to a size bucket first (`pad`), so the stored length says only which bucket
     /// it fell in; the key id carries the format (`PADDED_V1`), which is bound as associated data too.
     pub fn seal(&self, report_id: &str, field: &str, plain: &str) -> Sealed {
+        self.seal_bytes(report_id, field, plain.as_bytes())
+    }
+
+    /// `seal` for bytes that are not text (an attachment): the same padding and binding.
+    pub fn seal_bytes(&self, report_id: &str, field: &str, plain: &[u8]) -> Sealed {
         let key = &self.sealing[&self.current];
         let nonce_bytes = random_bytes::<NONCE_LEN>();
-        let mut buf = pad(plain.as_bytes());
+        let mut buf = pad(plain);
         key.seal_in_place_append_tag(
             Nonce::assume_unique_for_key(nonce_bytes),
             Aad::from(aad(Format::Padded, report_id, field)),
@@ -137,6 +142,18 @@ impl Keyring {
         key_id: &str,
         blob: &[u8],
     ) -> Result<String, OpenError> {
+        let plain = self.open_bytes(report_id, field, key_id, blob)?;
+        String::from_utf8(plain).map_err(|_| OpenError)
+    }
+
+    /// `open` for what `seal_bytes` sealed.
+    pub fn open_bytes(
+        &self,
+        report_id: &str,
+        field: &str,
+        key_id: &str,
+        blob: &[u8],
+    ) -> Result<Vec<u8>, OpenError> {
         let (format, key_id) = match key_id.strip_prefix(PADDED_V1) {
             Some(id) => (Format::Padded, id),
             None => (Format::Plain, key_id),
@@ -155,7 +172,7 @@ impl Keyring {
             Format::Padded => unpad(opened).ok_or(OpenError)?,
             Format::Plain => opened,
         };
-        String::from_utf8(plain.to_vec()).map_err(|_| OpenError)
+        Ok(plain.to_vec())
     }
 
     /// HMAC-SHA256 of a canonical receipt under the pepper: what the database stores instead of it.

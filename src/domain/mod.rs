@@ -1,6 +1,7 @@
 //! Pure rules: no HTTP, no SQL, no I/O. Everything here is decided from values passed in.
 pub mod access;
 pub mod account;
+pub mod attachments;
 pub mod backoff;
 pub mod clock;
 pub mod coarsening;

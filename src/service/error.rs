@@ -55,6 +55,9 @@ pub enum Error {
     /// A test message did not reach its channel; why, in the channel's words (never a secret).
     #[error("the message could not be delivered: {0}")]
     DeliveryFailed(String),
+    /// A file was refused, or the files were too many or too large together; nothing was stored.
+    #[error("{}", attachment_message(.0))]
+    Attachment(super::AttachmentProblem),
     #[error("the service is temporarily unavailable; try again shortly")]
     Unavailable,
     #[error("internal error")]
@@ -62,6 +65,17 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+fn attachment_message(p: &super::AttachmentProblem) -> String {
+    use super::AttachmentProblem as P;
+    match p {
+        P::Refused { file, refusal } => format!("the file {file:?} {refusal}; nothing was stored"),
+        P::TooMany { max } => format!("at most {max} files may be attached"),
+        P::TotalTooLarge { max } => {
+            format!("the report's files together may take at most {max} bytes")
+        }
+    }
+}
 
 impl Error {
     pub fn field(field: Field, problem: Problem) -> Error {

@@ -2,6 +2,7 @@
 //! loads what it needs inside a transaction, asks the domain (the item's transitions, who may do
 //! what), and writes the result with its audit event through `write`. It knows nothing of HTTP.
 mod accounts;
+mod attachments;
 mod audit;
 mod auth;
 mod board;
@@ -30,6 +31,9 @@ mod write;
 pub use crate::domain::access::Role;
 pub use crate::store::SessionKind;
 pub use accounts::{AccountView, AdminEvent, SetupCodeIssued};
+pub use attachments::{
+    file_name, AttachmentPolicy, AttachmentProblem, AttachmentView, Download, Upload,
+};
 pub use audit::{saved_note, ChainStatus, Checkpoint, CheckpointMismatch};
 pub use auth::{Login, SignIn, StaffUser};
 pub use board::{AreaRow, Board, BoardRow, BOARD_WINDOW};
@@ -87,6 +91,8 @@ pub struct Settings {
     pub checkpoint_interval: i64,
     /// How notifications leave: the SMTP relay, links, the daily digest's time.
     pub notify: crate::notify::NotifyConfig,
+    /// Files a reporter may attach.
+    pub attachments: AttachmentPolicy,
 }
 
 #[derive(Clone)]
@@ -104,6 +110,9 @@ struct Inner {
     stats: stats::StatsCache,
     organisation: catalog::OrgCache,
     notifier: crate::notify::Notifier,
+    /// Files being cleaned at once: one per core, so that decoding (the memory of one large image
+    /// each) never takes more than the machine can do in parallel.
+    cleaning: tokio::sync::Semaphore,
 }
 
 /// Who did something, as the audit log records it.
@@ -149,6 +158,9 @@ impl Service {
                 keys,
                 clock,
                 passwords: passwords::Passwords::new(settings.password_workers),
+                cleaning: tokio::sync::Semaphore::new(
+                    std::thread::available_parallelism().map_or(1, |n| n.get()),
+                ),
                 gate: login_gate::LoginGate::new(settings.login_backoff, settings.login_budget),
                 settings,
                 stats: stats::StatsCache::default(),

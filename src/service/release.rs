@@ -104,8 +104,11 @@ impl Service {
                 .item
                 .arrive(p.action, p.acted_on, p.release_at, terms);
             let change = arrived(p.action, arrival, text, p.release_at);
-            self.write(tx, stored, &Actor::Reporter, p.acted_on, change)
+            let message = self
+                .write(tx, stored, &Actor::Reporter, p.acted_on, change)
                 .await?;
+            // The reply's files follow it: visible to staff from now, with its message.
+            tx.release_attachments(p.id, message).await?;
             if matches!(arrival, Arrival::Applied(_))
                 && p.action == ReporterAction::Reopen
                 && stored.item.reopen_escalates()
@@ -155,6 +158,7 @@ impl Service {
         change.preceded_by = Some(submitted);
         self.write(tx, stored, &Actor::System("release"), self.now(), change)
             .await
+            .map(drop)
     }
 }
 

@@ -3,10 +3,11 @@
 //! reopens and withdrawals are in `reporter_actions`; retaliation reports in `retaliation`.
 use super::catalog::{item_terms, pick, route};
 use super::{
-    ClosedView, Clues, Error, MessageView, PendingView, Preview, ReporterView, ResponseView,
-    Result, Service, Submitted, TooLateView,
+    AttachmentView, ClosedView, Clues, Error, MessageView, PendingView, Preview, ReporterView,
+    ResponseView, Result, Service, Submitted, TooLateView, Upload,
 };
 use crate::crypto::random_bytes;
+use crate::domain::attachments::Cleaned;
 use crate::domain::item::{Item, Kind, ReporterAction};
 use crate::domain::narrowing::{self, Clue};
 use crate::domain::receipt::{report_id, Receipt, ENTROPY_BYTES};
@@ -56,8 +57,19 @@ impl Service {
     /// Check a new report as `submit` would, and say what the department would see of it, without
     /// storing anything: no row, no event, no file. The report form's preview step.
     pub async fn preview(&self, input: &NewReportInput) -> Result<Preview> {
+        Ok(self.preview_with_files(input, Vec::new()).await?.0)
+    }
+
+    /// `preview` with files: each cleaned as it would be stored, and shown with what was removed.
+    /// The cleaned files come back too, for the page to show and carry on to the submission.
+    pub async fn preview_with_files(
+        &self,
+        input: &NewReportInput,
+        uploads: Vec<Upload>,
+    ) -> Result<(Preview, Vec<Cleaned>)> {
         let rows = self.organisation().await?;
         let c = check(&rows, input)?;
+        let files = self.clean_uploads(uploads).await?;
         let areas = self.coarsening(&rows);
         let shown = areas.shown(&c.area).to_string();
         let findings = [&c.title, &c.body].map(|t| narrowing::findings(t)).concat();
@@ -74,7 +86,12 @@ impl Service {
             })
             .filter(|c| !c.found.is_empty())
             .collect();
-        Ok(Preview {
+        let attachments = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| AttachmentView::preview(i, f))
+            .collect();
+        let preview = Preview {
             category: c.category,
             area_narrowed: shown != c.area,
             area_small: areas.below_k(&shown),
@@ -89,14 +106,27 @@ impl Service {
             body: c.body,
             submitted_on: self.fmt_date(self.reporter_time()),
             clues,
-        })
+            attachments,
+        };
+        Ok((preview, files))
     }
 
     /// Store a new report. It reaches staff, and the audit log, only at its release
     /// (`release::release_item`): nothing about it is public before then.
     pub async fn submit(&self, input: NewReportInput) -> Result<Submitted> {
+        self.submit_with_files(input, Vec::new()).await
+    }
+
+    /// `submit` with files, cleaned first: a refused file refuses the report, and nothing is
+    /// stored. The files are stored in the report's transaction and reach staff with it.
+    pub async fn submit_with_files(
+        &self,
+        input: NewReportInput,
+        uploads: Vec<Upload>,
+    ) -> Result<Submitted> {
         let rows = self.organisation().await?;
         let c = check(&rows, &input)?;
+        let files = self.clean_uploads(uploads).await?;
         let (department, to_triage) = match c.route {
             Route::Department(d) => (d, false),
             Route::Triage(d) => (d, true),
@@ -106,7 +136,7 @@ impl Service {
         let receipt = Receipt::from_entropy(&random_bytes::<ENTROPY_BYTES>());
         let mac = self.keys().receipt_mac(receipt.canonical());
         let id = self
-            .insert_new(&c.title, &c.body, &mac, &rows, |id| {
+            .insert_new(&c.title, &c.body, &files, &mac, &rows, |id| {
                 Item::received(
                     id,
                     c.category.clone(),
@@ -134,6 +164,7 @@ impl Service {
         &self,
         title: &str,
         body: &str,
+        files: &[Cleaned],
         receipt_mac: &[u8],
         rows: &CatalogRows,
         item: impl Fn(String) -> Item,
@@ -155,6 +186,7 @@ impl Service {
                 Err(StoreError::Conflict) if attempt < 3 => continue,
                 other => other?,
             }
+            self.store_attachments(&mut tx, &id, None, files).await?;
             let mut stored = StoredItem {
                 item: new,
                 sealed,

@@ -3,7 +3,8 @@
 //! a random release time drawn like a new report's, and is applied to the item by the release job
 //! (`release`). The reporter's own page shows it at once, as sent and on its way.
 use super::reporter::project;
-use super::{Error, Result, Service};
+use super::{Error, Result, Service, Upload};
+use crate::domain::attachments::Cleaned;
 use crate::domain::item::ReporterAction;
 use crate::domain::text::Field;
 use crate::domain::text::{bounded, Problem, BODY_MAX, REASON_MAX};
@@ -11,8 +12,25 @@ use crate::domain::State;
 
 impl Service {
     pub async fn reporter_message(&self, receipt: &str, body: &str) -> Result<()> {
+        self.reporter_message_with_files(receipt, body, Vec::new())
+            .await
+    }
+
+    /// A reply with files: cleaned first (a refused file refuses the reply, and nothing is stored),
+    /// then held with the reply until its release, and shown to staff with it.
+    pub async fn reporter_message_with_files(
+        &self,
+        receipt: &str,
+        body: &str,
+        uploads: Vec<Upload>,
+    ) -> Result<()> {
         let text = bounded(Field::Body, body, BODY_MAX)?;
-        self.reporter_act(receipt, None, ReporterAction::Message, Some(text))
+        if !uploads.is_empty() {
+            // A wrong receipt costs no cleaning.
+            self.by_receipt(receipt).await?;
+        }
+        let files = self.clean_uploads(uploads).await?;
+        self.reporter_act_with(receipt, None, ReporterAction::Message, Some(text), &files)
             .await
     }
 
@@ -68,6 +86,19 @@ impl Service {
         action: ReporterAction,
         text: Option<String>,
     ) -> Result<()> {
+        self.reporter_act_with(receipt, target, action, text, &[])
+            .await
+    }
+
+    /// `reporter_act` with the cleaned files that come with it, held with it.
+    async fn reporter_act_with(
+        &self,
+        receipt: &str,
+        target: Option<&str>,
+        action: ReporterAction,
+        text: Option<String>,
+        files: &[Cleaned],
+    ) -> Result<()> {
         let own = self.by_receipt(receipt).await?;
         let id = match target {
             None => own.item.id,
@@ -95,15 +126,18 @@ impl Service {
             release_at = release_at.max(last.release_at);
         }
         let sealed = text.map(|t| self.keys().seal(&id, "message", &t));
-        tx.insert_pending(
-            &id,
-            action,
-            sealed.as_ref().map(|s| s.key_id.as_str()),
-            sealed.as_ref().map(|s| s.blob.as_slice()),
-            day,
-            release_at,
-        )
-        .await?;
+        let pending = tx
+            .insert_pending(
+                &id,
+                action,
+                sealed.as_ref().map(|s| s.key_id.as_str()),
+                sealed.as_ref().map(|s| s.blob.as_slice()),
+                day,
+                release_at,
+            )
+            .await?;
+        self.store_attachments(&mut tx, &id, Some(pending), files)
+            .await?;
         // With no release delay it takes effect in this transaction: the answer and the change
         // commit or fail together.
         self.release_in(&mut tx, &mut stored, &rows).await?;

@@ -31,7 +31,7 @@ impl Service {
         // column, and the reporter reaches it through the report's receipt.
         let unusable = self.keys().receipt_mac(&hex::encode(random_bytes::<32>()));
         let made = self
-            .insert_new(&title, &body, &unusable, &rows, |id| {
+            .insert_new(&title, &body, &[], &unusable, &rows, |id| {
                 Item::retaliation(id, &original, to.clone(), received_on, release_at)
             })
             .await?;

@@ -197,12 +197,20 @@ impl Service {
         let catalog = self.organisation().await?;
         let stored = self.visible_item(user, id).await?;
         let now = self.now();
-        let messages = self
+        let released: Vec<_> = self
             .store()
             .messages(id)
             .await?
             .into_iter()
             .filter(|m| m.release_at <= now)
+            .collect();
+        let days: Vec<(i64, String)> = released
+            .iter()
+            .map(|m| (m.id, self.fmt_date(m.created_at)))
+            .collect();
+        let attachments = self.released_attachments(id, &days).await?;
+        let messages = released
+            .into_iter()
             .map(|m| {
                 let from_reporter = m.author == "reporter";
                 Ok(MessageView {
@@ -273,6 +281,7 @@ impl Service {
             transfers: i.transfers,
             reopens: i.reopens,
             messages,
+            attachments,
             timeline,
             actions: access::actions(user.role, i)
                 .into_iter()

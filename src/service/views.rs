@@ -166,6 +166,8 @@ pub struct Preview {
     pub submitted_on: String,
     /// Names, phone numbers, ID numbers and job titles found in the title and body, by kind.
     pub clues: Vec<Clues>,
+    /// The attached files as they will be stored: cleaned, and what was removed from each.
+    pub attachments: Vec<super::AttachmentView>,
 }
 
 /// The clues of one kind found in a text, each once, in the order they appear.
@@ -250,6 +252,8 @@ pub struct ItemDetail {
     pub transfers: i64,
     pub reopens: i64,
     pub messages: Vec<MessageView>,
+    /// Files with the report and its released replies.
+    pub attachments: Vec<super::AttachmentView>,
     pub timeline: Vec<TimelineEntry>,
     /// Actions the caller may take now.
     pub actions: Vec<&'static str>,

@@ -73,6 +73,7 @@ impl Change {
 impl Service {
     /// Write `stored` (whose item a domain method has just moved) with its message and event. `at`
     /// is the time the change is recorded with: the day for a reporter, the instant for anyone else.
+    /// The id of the message it stored, if any (a reply's files move to it).
     pub(super) async fn write(
         &self,
         tx: &mut Tx,
@@ -80,23 +81,26 @@ impl Service {
         actor: &Actor,
         at: i64,
         change: Change,
-    ) -> Result<()> {
+    ) -> Result<Option<i64>> {
         let item = &stored.item;
         stored.version = tx.update_item(item, stored.version).await?;
+        let mut message_id = None;
         if let Some(m) = change.message {
             let sealed = self.keys().seal(&item.id, "message", &m.text);
-            tx.insert_message(&NewMessage {
-                report_id: item.id.clone(),
-                author: actor.author().to_string(),
-                kind: m.kind.to_string(),
-                internal: m.internal,
-                outcome: m.outcome,
-                key_id: sealed.key_id,
-                body_sealed: sealed.blob,
-                created_at: at,
-                release_at: m.visible_at,
-            })
-            .await?;
+            let id = tx
+                .insert_message(&NewMessage {
+                    report_id: item.id.clone(),
+                    author: actor.author().to_string(),
+                    kind: m.kind.to_string(),
+                    internal: m.internal,
+                    outcome: m.outcome,
+                    key_id: sealed.key_id,
+                    body_sealed: sealed.blob,
+                    created_at: at,
+                    release_at: m.visible_at,
+                })
+                .await?;
+            message_id = Some(id);
         }
         self.owe(tx, change.kind, change.moved, item).await?;
         if let Some(event) = change.preceded_by {
@@ -114,6 +118,6 @@ impl Service {
             at,
         })
         .await?;
-        Ok(())
+        Ok(message_id)
     }
 }

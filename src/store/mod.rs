@@ -29,6 +29,7 @@ macro_rules! on_tx {
     };
 }
 
+mod attachments;
 mod board;
 mod events;
 mod form_tokens;
@@ -43,6 +44,7 @@ mod stats;
 mod types;
 mod writer;
 
+pub use attachments::{AttachmentRow, NewAttachment};
 pub use board::{AreaCount, ClosureCount, Milestone, OpenCount};
 pub use events::{EventRow, NewEvent};
 pub use notifications::{ChannelRow, DeliveryRow, UndeliveredRow, WebhookRow};

@@ -105,7 +105,7 @@ impl Tx {
         convert(rows)
     }
 
-    /// Hold a reporter's action back until `release_at`.
+    /// Hold a reporter's action back until `release_at`; its id.
     #[allow(clippy::too_many_arguments)]
     pub async fn insert_pending(
         &mut self,
@@ -115,11 +115,11 @@ impl Tx {
         body_sealed: Option<&[u8]>,
         acted_on: i64,
         release_at: i64,
-    ) -> Result<()> {
+    ) -> Result<i64> {
         let sql =
             "INSERT INTO pending_actions (report_id, action, satisfaction, key_id, body_sealed, \
-                   acted_on, release_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
-        on_tx!(self, c => sqlx::query(sql)
+                   acted_on, release_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+        let id = on_tx!(self, c => sqlx::query_scalar(sql)
             .bind(report_id)
             .bind(action.as_str())
             .bind(action.satisfaction())
@@ -127,10 +127,9 @@ impl Tx {
             .bind(body_sealed)
             .bind(acted_on)
             .bind(release_at)
-            .execute(c)
-            .await
-            .map(|_| ()))?;
-        Ok(())
+            .fetch_one(c)
+            .await)?;
+        Ok(id)
     }
 
     /// An action that has arrived (applied, or recorded as too late) leaves the queue.

@@ -334,10 +334,10 @@ impl Tx {
         Ok(version + 1)
     }
 
-    pub async fn insert_message(&mut self, m: &NewMessage) -> Result<()> {
+    pub async fn insert_message(&mut self, m: &NewMessage) -> Result<i64> {
         let sql = "INSERT INTO messages (report_id, author, kind, internal, outcome, key_id, body_sealed, \
-                   created_at, release_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-        on_tx!(self, c => sqlx::query(sql)
+                   created_at, release_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+        let id = on_tx!(self, c => sqlx::query_scalar(sql)
             .bind(&m.report_id)
             .bind(&m.author)
             .bind(&m.kind)
@@ -347,9 +347,8 @@ impl Tx {
             .bind(&m.body_sealed)
             .bind(m.created_at)
             .bind(m.release_at)
-            .execute(c)
-            .await
-            .map(|_| ()))?;
-        Ok(())
+            .fetch_one(c)
+            .await)?;
+        Ok(id)
     }
 }

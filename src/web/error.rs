@@ -3,8 +3,9 @@
 //! everywhere, turned into a localized HTML page by `html_errors` on the page routers.
 use super::lang::Lang;
 use super::AppState;
+use crate::domain::attachments::Refusal;
 use crate::domain::text::{Field, Problem};
-use crate::service::Error as ServiceError;
+use crate::service::{AttachmentProblem, Error as ServiceError};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
@@ -85,7 +86,15 @@ impl Error {
                 | S::OrgChanged
                 | S::NoRetaliationBody,
             ) => StatusCode::CONFLICT,
-            Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::TooLarge
+            | Error::Service(S::Attachment(
+                AttachmentProblem::TotalTooLarge { .. }
+                | AttachmentProblem::Refused {
+                    refusal: Refusal::TooLarge { .. },
+                    ..
+                },
+            )) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::Service(S::Attachment(_)) => StatusCode::BAD_REQUEST,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Error::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             Error::RateLimited { .. } | Error::Service(S::TooManyAttempts { .. }) => {
@@ -127,6 +136,7 @@ impl Error {
                 S::Conflict => "conflict",
                 S::NoRetaliationBody => "no_retaliation_body",
                 S::DeliveryFailed(_) => "delivery_failed",
+                S::Attachment(_) => "attachment_refused",
                 S::Unavailable => "unavailable",
                 S::Internal(_) => "internal",
             },
@@ -168,6 +178,9 @@ pub struct ErrorInfo {
     pub org: Option<(usize, String)>,
     /// Why a test message did not reach its channel.
     pub delivery: Option<String>,
+    /// Refused attachments: what went wrong (`attachments.<reason>` in the catalogs), the file as
+    /// it was sent, and the limit passed.
+    pub attachment: Option<(&'static str, Option<String>, u64)>,
 }
 
 impl From<&Error> for ErrorInfo {
@@ -188,7 +201,22 @@ impl From<&Error> for ErrorInfo {
             Error::Service(ServiceError::DeliveryFailed(why)) => Some(why.clone()),
             _ => None,
         };
+        let attachment = match e {
+            Error::Service(ServiceError::Attachment(p)) => Some(match p {
+                AttachmentProblem::Refused { file, refusal } => {
+                    let max = match refusal {
+                        Refusal::TooLarge { max } | Refusal::TooManyPixels { max } => *max,
+                        _ => 0,
+                    };
+                    (refusal.as_str(), Some(file.clone()), max)
+                }
+                AttachmentProblem::TooMany { max } => ("too_many", None, *max as u64),
+                AttachmentProblem::TotalTooLarge { max } => ("total_too_large", None, *max),
+            }),
+            _ => None,
+        };
         ErrorInfo {
+            attachment,
             status: e.status(),
             code: e.code(),
             field,
@@ -222,6 +250,12 @@ impl IntoResponse for Error {
         if let Some(secs) = info.retry_after {
             error["retry_after"] = secs.into();
         }
+        if let Some((reason, file, _)) = &info.attachment {
+            error["reason"] = (*reason).into();
+            if let Some(file) = file {
+                error["file"] = file.as_str().into();
+            }
+        }
         if let Some((line, _)) = &info.org {
             error["field"] = Field::File.as_str().into();
             error["line"] = (*line).into();
@@ -248,6 +282,18 @@ impl IntoResponse for Error {
 pub fn localize(state: &AppState, lang: Lang, info: &ErrorInfo) -> String {
     let t = |k: &str| state.templates.text(lang, k).unwrap_or_default();
     let sep = if lang == Lang::En { " " } else { "" };
+    if let Some((reason, file, max)) = &info.attachment {
+        let mib = |n: u64| format!("{:.0} MiB", n as f64 / f64::from(1 << 20));
+        let max = match *reason {
+            "too_large" | "total_too_large" => mib(*max),
+            _ => max.to_string(),
+        };
+        let text = t(&format!("attachments.refused.{reason}")).replace("{max}", &max);
+        return match file {
+            Some(f) => t("attachments.refused.file").replace("{file}", f) + &text,
+            None => text,
+        };
+    }
     if let Some(name) = &info.text_field {
         let known = Field::ALL.into_iter().find(|f| f.as_str() == name);
         let label = known.map_or_else(|| name.clone(), |f| t(&format!("fields.{f}")));
@@ -396,6 +442,9 @@ pub mod every {
             })),
             Error::Service(ServiceError::OrgChanged),
             Error::Service(ServiceError::DeliveryFailed(String::new())),
+            Error::Service(ServiceError::Attachment(
+                crate::service::AttachmentProblem::TooMany { max: 5 },
+            )),
         ];
         for e in &all {
             match e {
@@ -427,6 +476,7 @@ pub mod every {
                     | ServiceError::InvalidOrg(_)
                     | ServiceError::OrgChanged
                     | ServiceError::DeliveryFailed(_) => {}
+                    ServiceError::Attachment(_) => {}
                 },
             }
         }

@@ -17,10 +17,9 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     let is_static = req.uri().path().starts_with("/static/");
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    // A response that set its own policy (a download's sandbox, a preview's inline images) keeps it.
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(CSP));
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -74,32 +73,54 @@ pub async fn access_log(req: Request, next: Next) -> Response {
 /// The request body, read whole before any handler runs: a declared length over `BODY_LIMIT` is
 /// `413 too_large` at once (nothing of it read); a body that has not arrived within the deployment's
 /// body-read timeout is `408 request_timeout`. Both close the connection. Handlers then read the
-/// body from memory.
+/// body from memory. A form with files (`multipart/form-data`) on a route that takes them has the
+/// deployment's `upload_body_limit` and `upload_read_timeout` instead; JSON on the same routes keeps
+/// the small ones.
 pub async fn read_body(State(d): State<Arc<Deployment>>, req: Request, next: Next) -> Response {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("multipart/form-data"));
+    let takes_files = multipart
+        && req
+            .extensions()
+            .get::<MatchedPath>()
+            .is_some_and(|p| super::reporter::takes_files(p.as_str()));
+    let (limit, read_timeout) = if takes_files {
+        let read = d.upload_read_timeout.max(d.body_read_timeout);
+        (d.upload_body_limit, read)
+    } else {
+        (BODY_LIMIT, d.body_read_timeout)
+    };
+    // Held until the answer: the body and the files made of it are in memory until then.
+    let _slot = match takes_files.then(|| d.upload_slots.clone().try_acquire_owned()) {
+        Some(Err(_)) => {
+            return Error::Service(crate::service::Error::Unavailable).into_response();
+        }
+        slot => slot,
+    };
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+    if declared.is_some_and(|n| n > limit as u64) {
         return Error::TooLarge.into_response();
     }
     let (parts, body) = req.into_parts();
     if axum::body::HttpBody::size_hint(&body).exact() == Some(0) {
         return next.run(Request::from_parts(parts, body)).await;
     }
-    let bytes =
-        match tokio::time::timeout(d.body_read_timeout, axum::body::to_bytes(body, BODY_LIMIT))
-            .await
-        {
-            Err(_) => return Error::BodyTimeout.into_response(),
-            Ok(Err(e)) if is_too_large(&e) => return Error::TooLarge.into_response(),
-            Ok(Err(_)) => {
-                return Error::MalformedJson("the request body could not be read".into())
-                    .into_response()
-            }
-            Ok(Ok(bytes)) => bytes,
-        };
+    let bytes = match tokio::time::timeout(read_timeout, axum::body::to_bytes(body, limit)).await {
+        Err(_) => return Error::BodyTimeout.into_response(),
+        Ok(Err(e)) if is_too_large(&e) => return Error::TooLarge.into_response(),
+        Ok(Err(_)) => {
+            return Error::MalformedJson("the request body could not be read".into())
+                .into_response()
+        }
+        Ok(Ok(bytes)) => bytes,
+    };
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
 }

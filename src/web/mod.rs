@@ -36,6 +36,23 @@ pub struct Deployment {
     pub public_origin: Option<String>,
     /// A request body must have arrived within this (see `middleware::read_body`).
     pub body_read_timeout: std::time::Duration,
+    /// The largest body of the routes that take files (`reporter::takes_files`), and how long it
+    /// may take to arrive (files over a slow link, or Tor, take minutes).
+    pub upload_body_limit: usize,
+    pub upload_read_timeout: std::time::Duration,
+    /// Bodies with files held at once (each up to `upload_body_limit`): past it, `503` at once
+    /// rather than memory without bound.
+    pub upload_slots: Arc<tokio::sync::Semaphore>,
+}
+
+/// The body a form with `count` files of `bytes` each needs: the files base64-encoded (the preview
+/// carries cleaned files on that way), a megabyte for the text and the form's framing, and never
+/// less than `BODY_LIMIT`.
+pub fn upload_body_limit(count: usize, bytes: u64) -> usize {
+    let files = (count as u64).saturating_mul(bytes).saturating_mul(4) / 3;
+    usize::try_from(files.saturating_add(1 << 20))
+        .unwrap_or(usize::MAX)
+        .max(BODY_LIMIT)
 }
 
 impl Deployment {

@@ -139,6 +139,9 @@ fn routes() -> Vec<Route> {
         r(get.clone(), "/desk", Desk { ok: 200, item: false }, Empty),
         r(get.clone(), "/desk/items.csv", Desk { ok: 200, item: false }, Empty),
         r(get.clone(), "/desk/items/{id}", desk_item(200), Empty),
+        // The matrix's item has no files: its own desk gets past who-may and who-sees to 404 (the
+        // downloads themselves are tests/it/attachments.rs).
+        r(get.clone(), "/desk/items/{id}/attachments/{n}", desk_item(404), Empty),
         r(post.clone(), "/desk/items/{id}/acknowledge", desk_item(409), Form(&[])),
         r(post.clone(), "/desk/items/{id}/messages", desk_item(409), Form(&[("body", "x")])),
         r(post.clone(), "/desk/items/{id}/respond", desk_item(409), Form(&[("outcome", "resolved"), ("body", "x")])),
@@ -154,6 +157,7 @@ fn routes() -> Vec<Route> {
         r(get.clone(), "/oversight/items", Oversight { ok: 200, item: false }, Empty),
         r(get.clone(), "/oversight/items.csv", Oversight { ok: 200, item: false }, Empty),
         r(get.clone(), "/oversight/items/{id}", sup_item(200), Empty),
+        r(get.clone(), "/oversight/items/{id}/attachments/{n}", sup_item(404), Empty),
         r(post.clone(), "/oversight/items/{id}/assign", sup_item(409), Form(&[("department", "civil-affairs")])),
         r(post.clone(), "/oversight/items/{id}/transfer-decision", sup_item(409), Form(&[("approve", "false")])),
         r(post.clone(), "/oversight/items/{id}/duplicate", sup_item(409), Form(&[("of", "@other"), ("confirmed", "true")])),
@@ -398,7 +402,8 @@ async fn matrix(app: TestApp) {
                 .replace("{username}", username)
                 .replace("{other}", "elsewhere")
                 .replace("{department}", "nowhere")
-                .replace("{action}", "withdraw");
+                .replace("{action}", "withdraw")
+                .replace("{n}", "1");
             let fill = |text: &str| {
                 text.replace(
                     "@who",

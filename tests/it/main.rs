@@ -8,6 +8,7 @@ mod admin_org;
 mod anonymity;
 mod api_loop;
 mod area_k;
+mod attachments;
 mod authorization;
 mod bad_input;
 mod browser;

@@ -152,14 +152,7 @@ async fn concurrent_transitions_across_instances_keep_one_unbroken_chain() {
     for (id, _) in per_pair.iter().flatten() {
         let row = a.report(id).await;
         assert_eq!((row.state.as_str(), row.confirmed), ("closed", Some(true)));
-        let kinds: Vec<String> = a
-            .store
-            .report_events(id)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|e| e.kind)
-            .collect();
+        let kinds = a.event_kinds(id).await;
         assert_eq!(kinds.len() as u64, 2 + successes[id], "{id}: {kinds:?}");
         for once in [
             "submitted",

@@ -15,6 +15,10 @@ pub fn router() -> Router<AppState> {
         .route("/desk", get(pages::inbox))
         .route("/desk/items.csv", get(export::csv::<Desk>))
         .route("/desk/items/{id}", get(item::page::<Desk>))
+        .route(
+            "/desk/items/{id}/attachments/{n}",
+            get(item::attachment::<Desk>),
+        )
         .route("/desk/items/{id}/acknowledge", post(pages::acknowledge))
         .route("/desk/items/{id}/messages", post(pages::message))
         .route("/desk/items/{id}/respond", post(pages::respond))

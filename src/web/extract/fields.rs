@@ -27,6 +27,15 @@ impl Fields {
         let at = self.0.iter().position(|(k, _)| k == name);
         Ok(at.map(|i| self.0.remove(i).1).unwrap_or_default())
     }
+
+    /// Take out every value of a field that may repeat (the files a page carries on), in order.
+    pub fn take_all(&mut self, name: &str) -> Vec<String> {
+        let (taken, rest) = std::mem::take(&mut self.0)
+            .into_iter()
+            .partition(|(k, _)| k == name);
+        self.0 = rest;
+        taken.into_iter().map(|(_, v)| v).collect()
+    }
 }
 
 impl<'de> de::Deserializer<'de> for Fields {

@@ -4,6 +4,7 @@ use super::fields::Fields;
 use super::origin::same_origin;
 use super::staff::page_user;
 use super::text::{check, urlencoded};
+use super::upload::{is_multipart, read_parts};
 use crate::service::StaffUser;
 use crate::web::error::Error;
 use crate::web::AppState;
@@ -94,15 +95,19 @@ async fn staff_form<T: DeserializeOwned>(
 }
 
 /// The body's fields; not a form → 400, too large → 413. A `multipart/form-data` body (a form with a
-/// file input) reads the same way, a file's content as its field's text.
-async fn read<S: Send + Sync>(req: Request, state: &S) -> Result<Fields, Error> {
-    let multipart = req
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("multipart/form-data"));
-    if multipart {
-        return read_multipart(req, state).await;
+/// file input) reads the same way, a file's content as its field's text (the organisation file).
+pub(super) async fn read<S: Send + Sync>(req: Request, state: &S) -> Result<Fields, Error> {
+    if is_multipart(&req) {
+        let parts = read_parts(req, state, true).await?;
+        let mut pairs = parts.fields;
+        for (name, file) in parts.files {
+            let text = String::from_utf8(file.bytes).map_err(|_| Error::InvalidText {
+                field: name.clone(),
+            })?;
+            check(&name, &text)?;
+            pairs.push((name, text));
+        }
+        return Ok(Fields::new(pairs));
     }
     let form = req
         .headers()
@@ -122,39 +127,11 @@ async fn read<S: Send + Sync>(req: Request, state: &S) -> Result<Fields, Error> 
     Ok(Fields::new(urlencoded(&body)?))
 }
 
-/// Every field's name and text through the one text check (see `text`).
-fn checked(pairs: Vec<(String, String)>) -> Result<Fields, Error> {
-    for (name, value) in &pairs {
-        check(name, value)?;
-    }
-    Ok(Fields::new(pairs))
-}
-
-async fn read_multipart<S: Send + Sync>(req: Request, state: &S) -> Result<Fields, Error> {
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        if e.status().as_u16() == 413 {
-            Error::TooLarge
-        } else {
-            Error::MalformedJson(e.body_text())
-        }
-    };
-    let mut form = axum::extract::Multipart::from_request(req, state)
-        .await
-        .map_err(|e| Error::MalformedJson(e.body_text()))?;
-    let mut pairs = Vec::new();
-    while let Some(field) = form.next_field().await.map_err(unreadable)? {
-        let name = field.name().unwrap_or_default().to_string();
-        let text = field.text().await.map_err(unreadable)?;
-        pairs.push((name, text));
-    }
-    checked(pairs)
-}
-
-fn command<T: DeserializeOwned>(fields: Fields) -> Result<T, Error> {
+pub(super) fn command<T: DeserializeOwned>(fields: Fields) -> Result<T, Error> {
     T::deserialize(fields).map_err(malformed)
 }
 
-fn malformed(e: serde::de::value::Error) -> Error {
+pub(super) fn malformed(e: serde::de::value::Error) -> Error {
     Error::MalformedJson(format!("Failed to deserialize form body: {e}"))
 }
 

@@ -9,6 +9,7 @@ mod origin;
 mod receipt;
 mod staff;
 mod text;
+mod upload;
 
 pub use form::{EnrolmentForm, NoFields, PageForm, ReceiptForm, StaffForm};
 pub use json::ApiJson;
@@ -19,3 +20,4 @@ pub use staff::{
     SESSION_COOKIE,
 };
 pub use text::{Path, Query};
+pub use upload::{ApiUpload, PageUpload, ReceiptUpload, KEPT};

@@ -52,16 +52,23 @@ where
                 }
             })?;
         // Decoded as every form is (a malformed body is refused by the form's own extractor below).
-        let token = if urlencoded {
-            super::text::urlencoded(&bytes)
-                .unwrap_or_default()
-                .into_iter()
-                .find(|(k, _)| k == FIELD)
-                .map(|(_, v)| v)
+        let fields = if urlencoded {
+            super::text::urlencoded(&bytes).unwrap_or_default()
+        } else if super::upload::is_multipart(&Request::from_parts(parts.clone(), Body::empty())) {
+            // A form with files: its text fields read once more from the same bytes.
+            let again = Request::from_parts(parts.clone(), Body::from(bytes.clone()));
+            super::upload::read_parts(again, state, false)
+                .await
+                .map(|p| p.fields)
                 .unwrap_or_default()
         } else {
-            String::new()
+            Vec::new()
         };
+        let token = fields
+            .into_iter()
+            .find(|(k, _)| k == FIELD)
+            .map(|(_, v)| v)
+            .unwrap_or_default();
         let form = F::from_request(Request::from_parts(parts, Body::from(bytes)), state)
             .await
             .map_err(IntoResponse::into_response)?;

@@ -17,6 +17,10 @@ pub fn router() -> Router<AppState> {
         .route("/oversight/items", get(list::page::<Oversight>))
         .route("/oversight/items.csv", get(export::csv::<Oversight>))
         .route("/oversight/items/{id}", get(item::page::<Oversight>))
+        .route(
+            "/oversight/items/{id}/attachments/{n}",
+            get(item::attachment::<Oversight>),
+        )
         .route("/oversight/items/{id}/assign", post(pages::assign))
         .route(
             "/oversight/items/{id}/transfer-decision",

@@ -49,6 +49,17 @@ fn every_key_the_code_uses_is_in_both_catalogs() {
     for f in Field::ALL {
         used.insert(format!("fields.{f}"));
     }
+    // A refused file's words and what was removed from a file, looked up by name.
+    use crate::domain::attachments::{Refusal, Removed};
+    for r in Refusal::ALL {
+        used.insert(format!("attachments.refused.{}", r.as_str()));
+    }
+    for k in ["too_many", "total_too_large"] {
+        used.insert(format!("attachments.refused.{k}"));
+    }
+    for r in Removed::ALL {
+        used.insert(format!("attachments.removed.{}", r.as_str()));
+    }
     for n in Notice::ALL {
         used.insert(n.key().to_string());
     }

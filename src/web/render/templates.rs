@@ -18,6 +18,7 @@ pub(super) const TEMPLATES: &[(&str, &str)] = embedded![
     "base.html",
     "error.html",
     "partials/alerts.html",
+    "partials/attachment_list.html",
     "partials/item_filter.html",
     "partials/pager.html",
     "partials/item_table.html",

@@ -3,7 +3,7 @@ use super::commands::{Confirm, NewReport, Reopen, Reply, Retaliation, Retaliatio
 use crate::service::{Catalog, Preview, ReporterView, Submitted};
 use crate::web::error::Result;
 use crate::web::extract::Path;
-use crate::web::extract::{ApiJson, ReceiptAuth};
+use crate::web::extract::{ApiJson, ApiUpload, ReceiptAuth};
 use crate::web::ratelimit::{limited, ClientAddr};
 use crate::web::{created, ok, AppState};
 use axum::extract::State;
@@ -14,20 +14,22 @@ pub async fn catalog(State(s): State<AppState>) -> Result<Json<Catalog>> {
     Ok(Json(s.service.catalog().await?))
 }
 
+/// JSON, or `multipart/form-data` with the same fields and the files.
 pub async fn submit(
     State(s): State<AppState>,
-    ApiJson(input): ApiJson<NewReport>,
+    ApiUpload(input, files): ApiUpload<NewReport>,
 ) -> Result<(StatusCode, Json<Submitted>)> {
-    Ok((StatusCode::CREATED, Json(s.service.submit(input).await?)))
+    let submitted = s.service.submit_with_files(input, files).await?;
+    Ok((StatusCode::CREATED, Json(submitted)))
 }
 
 /// What the department would see of a report, and what in it could point to its writer; nothing is
 /// stored. Optional: `POST /reports` does not require it.
 pub async fn preview(
     State(s): State<AppState>,
-    ApiJson(input): ApiJson<NewReport>,
+    ApiUpload(input, files): ApiUpload<NewReport>,
 ) -> Result<Json<Preview>> {
-    Ok(Json(s.service.preview(&input).await?))
+    Ok(Json(s.service.preview_with_files(&input, files).await?.0))
 }
 
 pub async fn mine(
@@ -44,9 +46,10 @@ pub async fn reply(
     State(s): State<AppState>,
     addr: ClientAddr,
     ReceiptAuth(r): ReceiptAuth,
-    ApiJson(m): ApiJson<Reply>,
+    ApiUpload(m, files): ApiUpload<Reply>,
 ) -> Result<(StatusCode, Json<serde_json::Value>)> {
-    limited(&s.limiter, addr, s.service.reporter_message(&r, &m.body)).await?;
+    let sent = s.service.reporter_message_with_files(&r, &m.body, files);
+    limited(&s.limiter, addr, sent).await?;
     Ok(created())
 }
 

@@ -4,7 +4,7 @@ use super::commands::{Confirm, Reopen, Reply, Retaliation, RetaliationAction, Wi
 use crate::service::Error as ServiceError;
 use crate::web::error::{localize, Error, ErrorInfo, Result};
 use crate::web::extract::Path;
-use crate::web::extract::{Done, NoFields, Once, ReceiptForm};
+use crate::web::extract::{Done, NoFields, Once, ReceiptForm, ReceiptUpload};
 use crate::web::lang::Lang;
 use crate::web::ratelimit::{limited, ClientAddr};
 use crate::web::render::{names, render, Notice};
@@ -98,9 +98,11 @@ pub async fn reply(
     State(s): State<AppState>,
     lang: Lang,
     addr: ClientAddr,
-    Once(token, ReceiptForm(receipt, r)): Once<ReceiptForm<Reply>>,
+    Once(token, ReceiptUpload(receipt, r, files)): Once<ReceiptUpload<Reply>>,
 ) -> Result<Response> {
-    let sent = s.service.reporter_message(&receipt, &r.body);
+    let sent = s
+        .service
+        .reporter_message_with_files(&receipt, &r.body, files);
     let result = token.once(&s, limited(&s.limiter, addr, sent)).await?;
     after(&s, lang, addr, &receipt, result, Notice::MessageSent).await
 }

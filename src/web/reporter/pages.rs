@@ -7,54 +7,99 @@
 use super::commands::NewReport;
 use crate::domain::text::Field;
 use crate::service::Error as ServiceError;
+use crate::service::Upload;
 use crate::web::error::{localize, Error, ErrorInfo, Result};
-use crate::web::extract::{Done, Once, PageForm};
+use crate::web::extract::{Done, Once, PageUpload, KEPT};
 use crate::web::lang::Lang;
 use crate::web::render::{names, render, with_depth};
 use crate::web::AppState;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
 use minijinja::context;
 
 pub async fn new_form(State(s): State<AppState>, lang: Lang) -> Result<Html<String>> {
-    form_page(&s, lang, &NewReport::default(), None).await
+    form_page(&s, lang, &NewReport::default(), None, &[]).await
 }
 
-/// "Edit" on the preview: the form again, with everything as the reporter wrote it.
+/// "Edit" on the preview: the form again, with everything as the reporter wrote it and the files
+/// they attached carried on.
 pub async fn edit(
     State(s): State<AppState>,
     lang: Lang,
-    PageForm(input): PageForm<NewReport>,
+    PageUpload(input, files): PageUpload<NewReport>,
 ) -> Result<Html<String>> {
-    form_page(&s, lang, &input, None).await
+    form_page(&s, lang, &input, None, &files).await
 }
 
-/// The preview: what the department will see, warnings, and the two ways on. A field error goes
-/// back to the form, as a submission's would.
+/// The preview: what the department will see, the files as they will be stored (what was removed
+/// from each; images shown), warnings, and the two ways on. A field's or a file's error goes back to
+/// the form, as a submission's would.
 pub async fn preview(
     State(s): State<AppState>,
     lang: Lang,
-    PageForm(input): PageForm<NewReport>,
+    PageUpload(input, files): PageUpload<NewReport>,
 ) -> Result<Response> {
-    match s.service.preview(&input).await.map_err(Error::from) {
-        Ok(preview) => {
+    match s
+        .service
+        .preview_with_files(&input, files.clone())
+        .await
+        .map_err(Error::from)
+    {
+        Ok((preview, cleaned)) => {
             let catalog = s.service.catalog().await?;
+            let files: Vec<_> = preview
+                .attachments
+                .iter()
+                .zip(&cleaned)
+                .map(|(view, c)| {
+                    let data = B64.encode(&c.bytes);
+                    let image = view
+                        .image
+                        .then(|| format!("data:{};base64,{data}", c.kind.mime()));
+                    context! { view => view, kept => data, image => image }
+                })
+                .collect();
             let ctx = context! {
                 preview => preview,
+                files => files,
+                kept_field => KEPT,
                 form => form_values(&input),
                 names => names(&catalog),
             };
-            Ok(
-                render(&s, lang, "reporter/preview.html", "/report/new", None, ctx)?
-                    .into_response(),
-            )
+            let page = render(&s, lang, "reporter/preview.html", "/report/new", None, ctx)?;
+            // The cleaned images are shown from the page itself: nothing of them is stored yet.
+            Ok(([(header::CONTENT_SECURITY_POLICY, PREVIEW_CSP)], page).into_response())
         }
-        Err(e @ Error::Service(ServiceError::Field(_))) => {
-            let page = form_page(&s, lang, &input, Some(&e)).await?;
+        Err(e) => back_to_form(&s, lang, &input, e, &files).await,
+    }
+}
+
+/// The page's policy, as everywhere, plus images from `data:` URLs (the cleaned files).
+const PREVIEW_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+                           form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// A field's or a file's problem: the form again with it (files kept unless a file was the
+/// problem); any other error as it is.
+async fn back_to_form(
+    s: &AppState,
+    lang: Lang,
+    input: &NewReport,
+    e: Error,
+    files: &[Upload],
+) -> Result<Response> {
+    match e {
+        Error::Service(ServiceError::Field(_)) => {
+            let page = form_page(s, lang, input, Some(&e), files).await?;
             Ok((StatusCode::BAD_REQUEST, page).into_response())
         }
-        Err(e) => Err(e),
+        Error::Service(ServiceError::Attachment(_)) => {
+            let page = form_page(s, lang, input, Some(&e), &[]).await?;
+            Ok((e.status(), page).into_response())
+        }
+        e => Err(e),
     }
 }
 
@@ -69,12 +114,14 @@ fn form_values(input: &NewReport) -> minijinja::Value {
     }
 }
 
-/// The submit form, refilled after an error so that nothing the reporter typed is lost.
+/// The submit form, refilled after an error so that nothing the reporter typed is lost; files
+/// already attached are carried on in hidden fields.
 async fn form_page(
     s: &AppState,
     lang: Lang,
     input: &NewReport,
     error: Option<&Error>,
+    files: &[Upload],
 ) -> Result<Html<String>> {
     let catalog = s.service.catalog().await?;
     // A field's problem: all of the form's problems, each field marked, not only the first.
@@ -95,6 +142,8 @@ async fn form_page(
         .filter_map(|i| i.field)
         .map(Field::as_str)
         .collect();
+    let kept: Vec<String> = files.iter().map(|f| B64.encode(&f.bytes)).collect();
+    let policy = s.service.settings().attachments;
     let ctx = context! {
         catalog => context! {
             categories => catalog.categories,
@@ -104,6 +153,10 @@ async fn form_page(
         form => form_values(input),
         errors => errors,
         error_fields => error_fields,
+        kept => kept,
+        kept_field => KEPT,
+        max_files => policy.max_count,
+        max_mib => policy.max_bytes >> 20,
     };
     render(s, lang, "reporter/new.html", "/report/new", None, ctx)
 }
@@ -111,9 +164,10 @@ async fn form_page(
 pub async fn submit(
     State(s): State<AppState>,
     lang: Lang,
-    Once(token, PageForm(input)): Once<PageForm<NewReport>>,
+    Once(token, PageUpload(input, files)): Once<PageUpload<NewReport>>,
 ) -> Result<Response> {
-    let result = match token.once(&s, s.service.submit(input.clone())).await? {
+    let submitting = s.service.submit_with_files(input.clone(), files.clone());
+    let result = match token.once(&s, submitting).await? {
         Done::First(r) => r.map_err(Error::from),
         Done::Again => {
             let page = render(
@@ -137,10 +191,6 @@ pub async fn submit(
             context! { submitted => submitted },
         )?
         .into_response()),
-        Err(e @ Error::Service(ServiceError::Field(_))) => {
-            let page = form_page(&s, lang, &input, Some(&e)).await?;
-            Ok((StatusCode::BAD_REQUEST, page).into_response())
-        }
-        Err(e) => Err(e),
+        Err(e) => back_to_form(&s, lang, &input, e, &files).await,
     }
 }

@@ -7,12 +7,13 @@ use crate::service::{Error as ServiceError, ItemDetail, ItemQuery, StaffUser};
 /// The most reports a duplicate can be picked from on the item page.
 const DUPLICATE_CHOICES: i64 = 200;
 use crate::web::error::{localize, Error, ErrorInfo, Result};
-use crate::web::extract::Path;
 use crate::web::extract::{ApiStaff, Done, PageStaff};
+use crate::web::extract::{Path, Query};
 use crate::web::lang::Lang;
 use crate::web::render::{names, render, with_depth, Notice};
 use crate::web::AppState;
 use axum::extract::State;
+use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use minijinja::context;
@@ -76,6 +77,44 @@ async fn render_page<A: Audience>(
     };
     let path = format!("{}/items/{id}", A::BASE);
     render(s, lang, "staff/item.html", &path, Some(u), ctx)
+}
+
+/// `?view=inline` on a file: an image shown in the browser rather than saved.
+#[derive(serde::Deserialize)]
+pub struct AttachmentQuery {
+    view: String,
+}
+
+/// The policy of a file sent to staff: nothing in it runs, loads or is framed, whatever it is.
+const FILE_CSP: &str = "default-src 'none'; img-src 'self'; style-src 'none'; sandbox; \
+                        frame-ancestors 'none'";
+
+/// `GET …/items/{id}/attachments/{n}`: one of the item's files, for staff who can see the item
+/// (404 otherwise), as a download (`Content-Disposition: attachment`) under its stored name; an
+/// image, re-encoded when it was stored, may be shown inline. Every download is an audit event.
+pub async fn attachment<A: Audience>(
+    State(s): State<AppState>,
+    PageStaff(u): PageStaff,
+    Path((id, n)): Path<(String, i64)>,
+    Query(q): Query<AttachmentQuery>,
+) -> Result<Response> {
+    let inline = q.is_some_and(|q| q.view == "inline");
+    let file = s
+        .service
+        .download_attachment(&u, A::ROLE, &id, n, inline)
+        .await?;
+    let disposition = if inline && file.image {
+        format!("inline; filename=\"{}\"", file.name)
+    } else {
+        format!("attachment; filename=\"{}\"", file.name)
+    };
+    let headers = [
+        (header::CONTENT_TYPE, file.mime.to_string()),
+        (header::CONTENT_DISPOSITION, disposition),
+        (header::CONTENT_SECURITY_POLICY, FILE_CSP.to_string()),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+    ];
+    Ok((headers, file.bytes).into_response())
 }
 
 /// After a form post: the item again with `notice`, or with the error above its forms when the input

@@ -32,6 +32,8 @@ pub struct Options {
     pub smtp_url: Option<String>,
     /// Load the demo organisation and its accounts (as `serve --demo`) instead of the test's.
     pub demo_org: bool,
+    /// How many and how large files reporters may attach (else the defaults).
+    pub attachments: Option<zhiyan::service::AttachmentPolicy>,
 }
 
 /// What the test knows of an account's authenticator: its secret, and the last step it used.
@@ -99,6 +101,9 @@ impl TestApp {
         settings.notify.link_base = Some("https://zhiyan.example.gov.cn".into());
         if let Some(n) = opts.login_budget {
             settings.login_budget.max_failures = n;
+        }
+        if let Some(p) = opts.attachments {
+            settings.attachments = p;
         }
         let shared = Shared {
             dir: Arc::new(dir),

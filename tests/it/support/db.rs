@@ -62,6 +62,12 @@ impl TestApp {
         out
     }
 
+    /// The kinds of the audit events of report `id`, in chain order.
+    pub async fn event_kinds(&self, id: &str) -> Vec<String> {
+        let events = self.store.report_events(id).await.unwrap();
+        events.into_iter().map(|e| e.kind).collect()
+    }
+
     /// When the reporter's last waiting action on `id` is released, if one is waiting.
     pub async fn pending_release(&self, id: &str) -> Option<i64> {
         self.store

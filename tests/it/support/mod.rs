@@ -22,7 +22,7 @@ pub mod webhook;
 
 pub use app::{Db, Options, TestApp, T0};
 pub use desk::Desk;
-pub use http::{api_request, form_request, urlencode, Resp};
+pub use http::{api_request, form_request, multipart_request, urlencode, Resp};
 pub use pages::{between, csrf_token, form_fields, StaffPages};
 pub use reporter::{Reporter, BODY, TITLE};
 pub use supervisor::Supervisor;
