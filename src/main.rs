@@ -24,7 +24,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the web service (applies pending migrations first).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Account administration.
@@ -121,7 +121,7 @@ fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     let ok = std::process::ExitCode::SUCCESS;
     match cli.command {
-        Command::Serve(args) => serve(&cli.data, args).await.map(|_| ok),
+        Command::Serve(args) => serve(&cli.data, *args).await.map(|_| ok),
         Command::Migrate => {
             zhiyan::connect(&cli.data).await?;
             println!(
