@@ -167,6 +167,9 @@ impl Service {
     }
 
     async fn compose_slot(&self, slot: Slot, now: i64) -> Result<usize> {
+        if self.store().slot_composed(slot).await? {
+            return Ok(0);
+        }
         let tree = oversight_tree(&*self.organisation().await?);
         let mut tx = self.store().begin().await?;
         if !tx.claim_slot(slot, now).await? {
@@ -219,6 +222,9 @@ impl Service {
         let mut done = Sent::default();
         loop {
             let now = self.now();
+            if !self.store().deliveries_due(now).await? {
+                return Ok(done);
+            }
             let mut tx = self.store().begin().await?;
             let batch = tx
                 .claim_deliveries(now, now + LEASE, SEND_BATCH, self.store().backend())

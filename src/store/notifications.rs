@@ -341,6 +341,26 @@ fn webhook(r: WebhookDbRow) -> Option<WebhookRow> {
 const WEBHOOK_COLUMNS: &str = "department, url, format, schedule, secret_key_id, secret_sealed";
 
 impl Store {
+    /// Whether `slot` has been composed already (a read, so that a tick with nothing to do takes
+    /// no place in the writer's queue).
+    pub async fn slot_composed(&self, slot: Slot) -> Result<bool> {
+        let sql = "SELECT COUNT(*) FROM notification_slots WHERE slot = $1 AND kind = $2";
+        let n: i64 = on_pool!(self, c => sqlx::query_scalar(sql)
+            .bind(slot.at())
+            .bind(slot.kind())
+            .fetch_one(c)
+            .await)?;
+        Ok(n > 0)
+    }
+
+    /// Whether any message is due to be sent at `now` (a read, as above).
+    pub async fn deliveries_due(&self, now: i64) -> Result<bool> {
+        let sql = "SELECT COUNT(*) FROM deliveries WHERE status = 'pending' \
+                   AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1)";
+        let n: i64 = on_pool!(self, c => sqlx::query_scalar(sql).bind(now).fetch_one(c).await)?;
+        Ok(n > 0)
+    }
+
     /// An account's address and schedule.
     pub async fn email_of(&self, username: &str) -> Result<Option<(Option<String>, Schedule)>> {
         let sql = "SELECT email, email_schedule FROM staff WHERE username = $1";
