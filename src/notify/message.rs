@@ -9,6 +9,30 @@ pub enum Audience {
     Oversight,
 }
 
+impl Audience {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::Desk => "desk",
+            Audience::Oversight => "oversight",
+        }
+    }
+
+    /// The audience of `as_str`; a desk's for anything else.
+    pub fn parse(s: &str) -> Audience {
+        match s {
+            "oversight" => Audience::Oversight,
+            _ => Audience::Desk,
+        }
+    }
+
+    fn page(self) -> &'static str {
+        match self {
+            Audience::Desk => "/desk",
+            Audience::Oversight => "/oversight",
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Message {
     pub subject: String,
@@ -47,13 +71,7 @@ impl Message {
         audience: Audience,
         link_base: Option<&str>,
     ) -> Message {
-        let link = link_base.map(|b| {
-            let page = match audience {
-                Audience::Desk => "/desk",
-                Audience::Oversight => "/oversight",
-            };
-            format!("{}{page}", b.trim_end_matches('/'))
-        });
+        let link = link_base.map(|b| format!("{}{}", b.trim_end_matches('/'), audience.page()));
         let mut text = format!("{zh}\n");
         for (f, n) in &counts.0 {
             text.push_str(&format!("{}：{n}\n", f.label().0));

@@ -41,21 +41,13 @@ impl WebhookFormat {
 
     fn body(self, m: &Message) -> String {
         match self {
-            WebhookFormat::Generic => {
-                let counts: serde_json::Map<String, serde_json::Value> = m
-                    .counts
-                    .0
-                    .iter()
-                    .map(|(f, n)| (f.as_str().to_string(), (*n).into()))
-                    .collect();
-                serde_json::json!({
-                    "service": "zhiyan",
-                    "digest": m.digest,
-                    "counts": counts,
-                    "link": m.link,
-                    "text": m.text,
-                })
-            }
+            WebhookFormat::Generic => serde_json::json!({
+                "service": "zhiyan",
+                "digest": m.digest,
+                "counts": m.counts.to_json(),
+                "link": m.link,
+                "text": m.text,
+            }),
             WebhookFormat::Wecom | WebhookFormat::Dingtalk => serde_json::json!({
                 "msgtype": "text",
                 "text": { "content": m.text },

@@ -21,6 +21,12 @@ const LEASE: i64 = 300;
 const ADDRESS_MAX: usize = 320;
 const URL_MAX: usize = 2_000;
 
+/// Where messages go: the accounts' addresses and the departments' webhooks.
+struct Addressees {
+    emails: Vec<(String, String)>,
+    hooks: Vec<WebhookRow>,
+}
+
 /// What one run of the sender did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Sent {
@@ -183,31 +189,18 @@ impl Service {
         let open = tx.open_rows(slot.at(), slot.previous()).await?;
         let mut queued = 0;
         for channel in tx.channels().await? {
-            if !channel.schedule.receives(slot) {
-                continue;
-            }
-            let Some(department) = channel.department.clone() else {
-                continue;
-            };
-            let (kind, recipient) = match channel.role.as_deref() {
-                None => ("webhook", Recipient::Department(department)),
-                Some("supervisor") => ("email", Recipient::Supervisor(department)),
-                Some(_) => ("email", Recipient::Desk(department)),
-            };
             // Without a relay an email could only fail; the account page says there is none.
-            if kind == "email" && self.settings().notify.smtp_url.is_none() {
+            let no_relay = channel.channel == "email" && self.settings().notify.smtp_url.is_none();
+            if no_relay || !channel.schedule.receives(slot) {
                 continue;
             }
-            if let Some(counts) = compose(&recipient, slot, &open, &notices, &tree) {
-                let counts = format!(
-                    "{{\"audience\":\"{}\",\"counts\":{}}}",
-                    match audience(&recipient) {
-                        Audience::Desk => "desk",
-                        Audience::Oversight => "oversight",
-                    },
-                    counts.to_json()
-                );
-                tx.insert_delivery(kind, &channel.recipient, slot, &counts, now)
+            if let Some(counts) = compose(&channel.whom, slot, &open, &notices, &tree) {
+                let payload = serde_json::json!({
+                    "audience": audience(&channel.whom).as_str(),
+                    "counts": counts.to_json(),
+                });
+                let payload = payload.to_string();
+                tx.insert_delivery(channel.channel, &channel.recipient, slot, &payload, now)
                     .await?;
                 queued += 1;
             }
@@ -233,10 +226,9 @@ impl Service {
             if batch.is_empty() {
                 return Ok(done);
             }
-            // One read of the webhooks for the whole batch, not one per message.
-            let hooks = self.store().webhooks().await?;
+            let to = self.addressees().await?;
             let results =
-                futures_util::future::join_all(batch.iter().map(|d| self.deliver(d, &hooks, now)))
+                futures_util::future::join_all(batch.iter().map(|d| self.deliver(d, &to, now)))
                     .await;
             let now = self.now();
             let mut tx = self.store().begin().await?;
@@ -260,26 +252,31 @@ impl Service {
         }
     }
 
+    /// Every address and webhook, read once for a batch of messages rather than once for each.
+    async fn addressees(&self) -> Result<Addressees> {
+        Ok(Addressees {
+            emails: self.store().addresses().await?,
+            hooks: self.store().webhooks().await?,
+        })
+    }
+
     /// One attempt at one message; the error in words for the record.
     async fn deliver(
         &self,
         d: &DeliveryRow,
-        hooks: &[WebhookRow],
+        to: &Addressees,
         now: i64,
     ) -> std::result::Result<(), String> {
         let v: serde_json::Value = serde_json::from_str(&d.counts).unwrap_or_default();
-        let counts = Counts::from_json(&v["counts"].to_string());
-        let audience = match v["audience"].as_str() {
-            Some("oversight") => Audience::Oversight,
-            _ => Audience::Desk,
-        };
+        let counts = Counts::from_json(&v["counts"]);
+        let audience = Audience::parse(v["audience"].as_str().unwrap_or_default());
         let slot = match d.kind.as_str() {
             "daily" => Slot::Daily(d.slot),
             _ => Slot::Hourly(d.slot),
         };
         let link = self.settings().notify.link_base.as_deref();
         let message = Message::new(slot, counts, audience, link);
-        self.send_to(&d.channel, &d.recipient, &message, hooks, now)
+        self.send_to(&d.channel, &d.recipient, &message, to, now)
             .await
     }
 
@@ -288,24 +285,22 @@ impl Service {
         channel: &str,
         recipient: &str,
         message: &Message,
-        hooks: &[WebhookRow],
+        to: &Addressees,
         now: i64,
     ) -> std::result::Result<(), String> {
         let notifier = &self.inner.notifier;
         match channel {
             "email" => {
-                let address = match self.store().email_of(recipient).await {
-                    Ok(Some((Some(a), _))) => a,
-                    Ok(_) => return Err("the account has no address any more".into()),
-                    Err(e) => return Err(format!("database: {e}")),
+                let Some((_, address)) = to.emails.iter().find(|(u, _)| u == recipient) else {
+                    return Err("the account has no address any more".into());
                 };
                 notifier
-                    .email(&address, message)
+                    .email(address, message)
                     .await
                     .map_err(|e| e.to_string())
             }
             _ => {
-                let Some(hook) = hooks.iter().find(|h| h.department == recipient) else {
+                let Some(hook) = to.hooks.iter().find(|h| h.department == recipient) else {
                     return Err("the department has no webhook any more".into());
                 };
                 let secret = self.webhook_secret(hook).map_err(|e| e.to_string())?;
@@ -513,11 +508,8 @@ impl Service {
 
     async fn send_test(&self, channel: &str, recipient: &str) -> Result<()> {
         let message = Message::test(self.settings().notify.link_base.as_deref());
-        let hooks: Vec<WebhookRow> = match channel {
-            "webhook" => self.store().webhook(recipient).await?.into_iter().collect(),
-            _ => Vec::new(),
-        };
-        self.send_to(channel, recipient, &message, &hooks, self.now())
+        let to = self.addressees().await?;
+        self.send_to(channel, recipient, &message, &to, self.now())
             .await
             .map_err(Error::DeliveryFailed)
     }
@@ -529,23 +521,15 @@ impl Service {
             return Ok(Vec::new());
         };
         let tree = oversight_tree(&*self.organisation().await?);
-        let accounts = self.store().accounts(self.now()).await?;
-        let department_of = |channel: &str, recipient: &str| -> Option<String> {
-            match channel {
-                "email" => accounts
-                    .iter()
-                    .find(|a| a.staff.username == recipient)
-                    .and_then(|a| a.staff.department.clone()),
-                _ => Some(recipient.to_string()),
-            }
-        };
         Ok(self
             .store()
             .undelivered(200)
             .await?
             .into_iter()
             .filter(|r| {
-                department_of(&r.channel, &r.recipient).is_some_and(|d| tree.is_within(&d, level))
+                r.department
+                    .as_deref()
+                    .is_some_and(|d| tree.is_within(d, level))
             })
             .map(|r| UndeliveredView {
                 slot: self.fmt_time(r.slot),

@@ -2,7 +2,8 @@
 //! deliver with their attempts, and the channels (a staff member's address, a department's webhook).
 use super::{Backend, Result, Store, Tx};
 use crate::crypto::Sealed;
-use crate::domain::notify::{Notice, NoticeCount, NoticeKind, OpenRow, Schedule, Slot};
+use crate::domain::access::Role;
+use crate::domain::notify::{Notice, NoticeCount, NoticeKind, OpenRow, Recipient, Schedule, Slot};
 use crate::domain::State;
 
 /// One message waiting to go out, as the sender claims it.
@@ -22,6 +23,8 @@ pub struct DeliveryRow {
 pub struct UndeliveredRow {
     pub channel: String,
     pub recipient: String,
+    /// The department the channel belongs to: the account's, or the webhook's own.
+    pub department: Option<String>,
     pub slot: i64,
     pub status: String,
     pub attempts: i64,
@@ -41,11 +44,12 @@ pub struct WebhookRow {
 /// A channel that receives some slot: an account's address, or a department's webhook.
 #[derive(Clone, Debug)]
 pub struct ChannelRow {
+    /// "email" or "webhook".
+    pub channel: &'static str,
     /// The username, or the department of a webhook.
     pub recipient: String,
-    /// The account's role ("desk", "supervisor"); None for a webhook.
-    pub role: Option<String>,
-    pub department: Option<String>,
+    /// Whose messages it gets.
+    pub whom: Recipient,
     pub schedule: Schedule,
 }
 
@@ -151,13 +155,13 @@ impl Tx {
             .collect())
     }
 
-    /// Every channel that gets something: enabled accounts with an address and a schedule, and
-    /// the departments' webhooks.
+    /// Every channel that gets something: enabled desks and supervisors with an address and a
+    /// schedule, and the departments' webhooks.
     pub async fn channels(&mut self) -> Result<Vec<ChannelRow>> {
         let sql = "SELECT username, role, department, email_schedule FROM staff \
                    WHERE disabled = FALSE AND email IS NOT NULL AND email_schedule <> 'off' \
-                   AND role IN ('desk', 'supervisor') ORDER BY username";
-        let people: Vec<(String, String, Option<String>, String)> =
+                   AND role IN ('desk', 'supervisor') AND department IS NOT NULL ORDER BY username";
+        let people: Vec<(String, Role, String, String)> =
             on_tx!(self, c => sqlx::query_as(sql).fetch_all(c).await)?;
         let sql = "SELECT department, schedule FROM department_webhooks \
                    WHERE schedule <> 'off' ORDER BY department";
@@ -165,17 +169,20 @@ impl Tx {
             on_tx!(self, c => sqlx::query_as(sql).fetch_all(c).await)?;
         let people = people.into_iter().filter_map(|(u, role, d, s)| {
             Some(ChannelRow {
+                channel: "email",
                 recipient: u,
-                role: Some(role),
-                department: d,
+                whom: match role {
+                    Role::Supervisor => Recipient::Supervisor(d),
+                    _ => Recipient::Desk(d),
+                },
                 schedule: Schedule::parse(&s)?,
             })
         });
         let hooks = hooks.into_iter().filter_map(|(d, s)| {
             Some(ChannelRow {
+                channel: "webhook",
                 recipient: d.clone(),
-                role: None,
-                department: Some(d),
+                whom: Recipient::Department(d),
                 schedule: Schedule::parse(&s)?,
             })
         });
@@ -383,17 +390,21 @@ impl Store {
         Ok(rows.into_iter().filter_map(webhook).collect())
     }
 
-    /// Messages that failed at least once and are not sent yet, or were given up, newest first.
+    /// Messages that failed at least once and are not sent yet, or were given up, newest first,
+    /// each with the department its channel belongs to.
     pub async fn undelivered(&self, limit: i64) -> Result<Vec<UndeliveredRow>> {
-        let sql = "SELECT channel, recipient, slot, status, attempts, last_error FROM deliveries \
-                   WHERE (status = 'pending' AND attempts > 0) OR status = 'failed' \
-                   ORDER BY slot DESC, id DESC LIMIT $1";
+        let sql = "SELECT d.channel, d.recipient, \
+                   CASE WHEN d.channel = 'email' THEN s.department ELSE d.recipient END AS department, \
+                   d.slot, d.status, d.attempts, d.last_error FROM deliveries d \
+                   LEFT JOIN staff s ON d.channel = 'email' AND s.username = d.recipient \
+                   WHERE (d.status = 'pending' AND d.attempts > 0) OR d.status = 'failed' \
+                   ORDER BY d.slot DESC, d.id DESC LIMIT $1";
         Ok(on_pool!(self, c => sqlx::query_as(sql).bind(limit).fetch_all(c).await)?)
     }
 
-    /// How many messages wait to be sent (the outbox backlog).
-    pub async fn deliveries_pending(&self) -> Result<i64> {
-        let sql = "SELECT COUNT(*) FROM deliveries WHERE status = 'pending'";
-        Ok(on_pool!(self, c => sqlx::query_scalar(sql).fetch_one(c).await)?)
+    /// The address of every account that has one, for a batch of messages.
+    pub async fn addresses(&self) -> Result<Vec<(String, String)>> {
+        let sql = "SELECT username, email FROM staff WHERE email IS NOT NULL";
+        Ok(on_pool!(self, c => sqlx::query_as(sql).fetch_all(c).await)?)
     }
 }

@@ -54,6 +54,23 @@ impl Figure {
         Figure::ALL.into_iter().find(|f| f.as_str() == s)
     }
 
+    /// Whether a message of `slot` carries this figure: what is new only in the hourly message,
+    /// what is open in all only in the digest, deadlines and waiting decisions in both.
+    pub fn shown_in(self, slot: Slot) -> bool {
+        let new = matches!(
+            self,
+            Figure::NewItems
+                | Figure::NewEscalations
+                | Figure::NewTransferRequests
+                | Figure::NewTriage
+        );
+        let all_open = matches!(self, Figure::Open | Figure::EscalatedOpen);
+        match slot {
+            Slot::Hourly(_) => !all_open,
+            Slot::Daily(_) => !new,
+        }
+    }
+
     /// What a reader is told, in Chinese and in English.
     pub fn label(self) -> (&'static str, &'static str) {
         match self {
@@ -90,19 +107,18 @@ impl Counts {
         self.0.is_empty()
     }
 
-    /// As stored in the outbox: `{"new_items":3,...}`.
-    pub fn to_json(&self) -> String {
+    /// As the outbox stores it and a generic webhook sends it: `{"new_items":3,...}`.
+    pub fn to_json(&self) -> serde_json::Value {
         let map: serde_json::Map<String, serde_json::Value> = self
             .0
             .iter()
             .map(|(f, n)| (f.as_str().to_string(), (*n).into()))
             .collect();
-        serde_json::Value::Object(map).to_string()
+        serde_json::Value::Object(map)
     }
 
     /// Read back from the outbox; figures it does not know are dropped.
-    pub fn from_json(s: &str) -> Counts {
-        let v: serde_json::Value = serde_json::from_str(s).unwrap_or_default();
+    pub fn from_json(v: &serde_json::Value) -> Counts {
         let figures: Vec<(Figure, i64)> = v
             .as_object()
             .into_iter()
@@ -157,117 +173,72 @@ pub fn compose(
     notices: &[NoticeCount],
     oversight: &Tree,
 ) -> Option<Counts> {
-    let desk = |d: &str| -> Vec<(Figure, i64)> {
-        let rows = open
-            .iter()
-            .filter(|r| r.department == d && r.state != State::Triage);
-        let sum = |f: fn(&OpenRow) -> i64| rows.clone().map(f).sum::<i64>();
-        let new = notice_sum(notices, NoticeKind::Inbox, |x| x == d);
-        let became = sum(|r| r.became_due_soon + r.became_overdue);
-        match slot {
-            Slot::Hourly(_) if new + became == 0 => vec![],
-            Slot::Hourly(_) => vec![
-                (Figure::NewItems, new),
-                (Figure::DueSoon, sum(|r| r.due_soon)),
-                (Figure::Overdue, sum(|r| r.overdue)),
-            ],
-            Slot::Daily(_) => vec![
-                (Figure::Open, sum(|r| r.items)),
-                (Figure::DueSoon, sum(|r| r.due_soon)),
-                (Figure::Overdue, sum(|r| r.overdue)),
-            ],
-        }
+    let sum = |which: &dyn Fn(&OpenRow) -> bool, f: fn(&OpenRow) -> i64| -> i64 {
+        open.iter().filter(|r| which(r)).map(f).sum()
     };
-    // Escalations to the levels `reaches` accepts: a webhook's own department, or a supervisor's
-    // level and every level below it (a level without supervisors of its own is not left unheard).
-    let escalations = |reaches: &dyn Fn(&str) -> bool| -> Vec<(Figure, i64)> {
-        let new = notice_sum(notices, NoticeKind::Escalated, reaches);
-        let open_here = open
+    let news = |kind, about: &dyn Fn(&str) -> bool| -> i64 {
+        notices
             .iter()
-            .filter(|r| r.escalated_to.as_deref().is_some_and(reaches))
-            .map(|r| r.items)
-            .sum();
-        match slot {
-            Slot::Hourly(_) => vec![(Figure::NewEscalations, new)],
-            Slot::Daily(_) => vec![(Figure::EscalatedOpen, open_here)],
-        }
+            .filter(|n| n.kind == kind && about(&n.department))
+            .map(|n| n.count)
+            .sum()
     };
-    let figures = match recipient {
-        Recipient::Desk(d) => desk(d),
-        Recipient::Department(d) => {
-            let mut f = escalations(&|x: &str| x == d);
-            // The hourly message goes out for an escalation alone, with the desk's totals beside it.
-            let desk_part = desk(d);
-            if desk_part.is_empty() && f.iter().any(|(_, n)| *n > 0) {
-                f.extend(desk_totals(open, d));
-            }
-            f.extend(desk_part);
-            f
+    // What is new since the last hourly slot (an hourly message goes out only then), and the figures.
+    let (new, figures) = match recipient {
+        Recipient::Desk(d) | Recipient::Department(d) => {
+            let desk = |r: &OpenRow| r.department == *d && r.state != State::Triage;
+            // A department's webhook also hears of escalations to the department itself.
+            let reaches = |x: &str| matches!(recipient, Recipient::Department(_)) && x == d;
+            let escalated_here = |r: &OpenRow| r.escalated_to.as_deref().is_some_and(reaches);
+            let new_items = news(NoticeKind::Inbox, &|x| x == d);
+            let escalated = news(NoticeKind::Escalated, &reaches);
+            let became = sum(&desk, |r| r.became_due_soon + r.became_overdue);
+            (
+                new_items + escalated + became,
+                vec![
+                    (Figure::NewItems, new_items),
+                    (Figure::NewEscalations, escalated),
+                    (Figure::Open, sum(&desk, |r| r.items)),
+                    (Figure::DueSoon, sum(&desk, |r| r.due_soon)),
+                    (Figure::Overdue, sum(&desk, |r| r.overdue)),
+                    (Figure::EscalatedOpen, sum(&escalated_here, |r| r.items)),
+                ],
+            )
         }
+        // Escalations at the supervisor's level and every level below it, so that a level
+        // without supervisors of its own is not left unheard.
         Recipient::Supervisor(level) => {
             let below = |d: &str| oversight.is_within(d, level);
-            let in_state = |s: State| -> i64 {
-                open.iter()
-                    .filter(|r| r.state == s && below(&r.department))
-                    .map(|r| r.items)
-                    .sum()
-            };
-            let overdue: i64 = open
-                .iter()
-                .filter(|r| below(&r.department))
-                .map(|r| r.overdue)
-                .sum();
-            let mut f = escalations(&below);
-            match slot {
-                Slot::Hourly(_) => {
-                    let new_transfers =
-                        notice_sum(notices, NoticeKind::TransferRequest, |x| below(x));
-                    let new_triage = notice_sum(notices, NoticeKind::Triage, |x| below(x));
-                    if f[0].1 + new_transfers + new_triage == 0 {
-                        return None;
-                    }
-                    f.extend([
-                        (Figure::NewTransferRequests, new_transfers),
-                        (Figure::NewTriage, new_triage),
-                    ]);
-                }
-                Slot::Daily(_) => {
-                    let open_below: i64 = open
-                        .iter()
-                        .filter(|r| below(&r.department))
-                        .map(|r| r.items)
-                        .sum();
-                    f.push((Figure::Open, open_below));
-                }
-            }
-            f.extend([
-                (Figure::Overdue, overdue),
-                (Figure::TransferRequests, in_state(State::TransferRequested)),
-                (Figure::Triage, in_state(State::Triage)),
-            ]);
-            f
+            let under = |r: &OpenRow| below(&r.department);
+            let in_state = |s: State| sum(&|r| r.state == s && under(r), |r| r.items);
+            let escalated_below = |r: &OpenRow| r.escalated_to.as_deref().is_some_and(below);
+            let escalated = news(NoticeKind::Escalated, &below);
+            let transfers = news(NoticeKind::TransferRequest, &below);
+            let triage = news(NoticeKind::Triage, &below);
+            (
+                escalated + transfers + triage,
+                vec![
+                    (Figure::NewEscalations, escalated),
+                    (Figure::NewTransferRequests, transfers),
+                    (Figure::NewTriage, triage),
+                    (Figure::Open, sum(&under, |r| r.items)),
+                    (Figure::Overdue, sum(&under, |r| r.overdue)),
+                    (Figure::EscalatedOpen, sum(&escalated_below, |r| r.items)),
+                    (Figure::TransferRequests, in_state(State::TransferRequested)),
+                    (Figure::Triage, in_state(State::Triage)),
+                ],
+            )
         }
     };
-    let counts = Counts::of(&figures);
+    if matches!(slot, Slot::Hourly(_)) && new == 0 {
+        return None;
+    }
+    let shown: Vec<_> = figures
+        .into_iter()
+        .filter(|(f, _)| f.shown_in(slot))
+        .collect();
+    let counts = Counts::of(&shown);
     (!counts.is_empty()).then_some(counts)
-}
-
-fn desk_totals(open: &[OpenRow], d: &str) -> Vec<(Figure, i64)> {
-    let rows = open
-        .iter()
-        .filter(|r| r.department == d && r.state != State::Triage);
-    vec![
-        (Figure::DueSoon, rows.clone().map(|r| r.due_soon).sum()),
-        (Figure::Overdue, rows.map(|r| r.overdue).sum()),
-    ]
-}
-
-fn notice_sum(notices: &[NoticeCount], kind: NoticeKind, about: impl Fn(&str) -> bool) -> i64 {
-    notices
-        .iter()
-        .filter(|n| n.kind == kind && about(&n.department))
-        .map(|n| n.count)
-        .sum()
 }
 
 #[cfg(test)]
