@@ -216,10 +216,16 @@ impl Service {
         serde_json::from_slice(&plain).map_err(Error::internal)
     }
 
-    fn view(&self, row: &AttachmentRow) -> Result<AttachmentView> {
+    /// What a stored file is, from its sealed description.
+    fn described(&self, row: &AttachmentRow) -> Result<(Kind, Meta)> {
         let meta = self.meta(row)?;
         let kind = Kind::parse(&meta.kind)
             .ok_or_else(|| Error::internal(anyhow::anyhow!("unknown attachment kind")))?;
+        Ok((kind, meta))
+    }
+
+    fn view(&self, row: &AttachmentRow) -> Result<AttachmentView> {
+        let (kind, meta) = self.described(row)?;
         let removed = meta
             .removed
             .into_iter()
@@ -273,8 +279,7 @@ impl Service {
             .await?
             .filter(|(row, _)| row.pending_id.is_none())
             .ok_or(Error::NotFound)?;
-        let view = self.view(&row)?;
-        let kind = Kind::parse(&view.kind).unwrap_or(Kind::Text);
+        let (kind, _) = self.described(&row)?;
         let bytes = self
             .keys()
             .open_bytes(id, &field(index), &row.key_id, &body)
@@ -293,7 +298,7 @@ impl Service {
         .await?;
         tx.commit().await?;
         Ok(Download {
-            name: view.name,
+            name: file_name(index, kind),
             mime: kind.mime(),
             bytes,
             image: kind.is_image(),
